@@ -1,0 +1,119 @@
+"""Ingestion of a batch of inbox files: read, resolve, segment, classify, store.
+
+Plain functions, so a REPL or a test can call them without Prefect; the flow in
+``flows.pipeline`` wraps ``ingest_files`` in one task per batch of files.
+Each file (with its attachments) is stored in its own transactions, parent
+first, so a crash loses at most the file being written and a re-run picks it up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from connectors.base import Connector
+from connectors.inbox import read_path
+from models.records import Passage, Rejection, SourceOutcome, Statement, Submission
+
+if TYPE_CHECKING:
+    from connectors.db import IngestedSubmission, Store
+    from flows.settings import Settings
+    from processing.classify import Classifier
+    from processing.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    root: Path
+    settings: Settings
+    store: Store
+    run_id: int
+    registry: Registry
+    classifier: Classifier
+    connectors: Mapping[str, Connector]
+
+    def known(self, sha256: str) -> str | None:
+        """Display path of the stored source that first brought this content, if any."""
+        source_id = self.store.find_content(sha256)
+        if source_id is None:
+            return None
+        return self.store.source_path(source_id)
+
+
+def analyse(
+    ctx: IngestContext, submissions: Sequence[Submission], source_sha: str
+) -> list[IngestedSubmission]:
+    """Resolve, segment and classify the submissions of one file."""
+    from connectors.db import IngestedSubmission
+    from processing.segment import segment_submission
+
+    segmented = [segment_submission(sub) for sub in submissions]
+    texts: list[str] = []
+    hints: list[Passage | None] = []
+    for sub, segments in zip(submissions, segmented, strict=True):
+        for seg in segments:
+            texts.append(seg.text)
+            hints.append(sub.passages[seg.passage_index])
+    labels = ctx.classifier.classify(texts, hints, threshold=ctx.settings.review_threshold) if texts else []
+    out: list[IngestedSubmission] = []
+    cursor = 0
+    for index, (sub, segments) in enumerate(zip(submissions, segmented, strict=True)):
+        key = f"{source_sha[:16]}:{index}"
+        statements = []
+        for order, seg in enumerate(segments):
+            passage = sub.passages[seg.passage_index]
+            statements.append(
+                Statement(
+                    submission_key=key,
+                    order=order,
+                    start=seg.start,
+                    end=seg.end,
+                    text=seg.text,
+                    locator=passage.locator,
+                    labels=labels[cursor],
+                    priority=passage.priority,
+                )
+            )
+            cursor += 1
+        resolution = ctx.registry.resolve(sub.respondent, email=sub.email, context=sub.context)
+        out.append(IngestedSubmission(submission=sub, resolution=resolution, statements=tuple(statements)))
+    return out
+
+
+def ingest_files(ctx: IngestContext, rel_paths: Sequence[str]) -> list[SourceOutcome]:
+    """Ingest inbox files (relative paths); returns one outcome per file found, attachments included."""
+    outcomes: list[SourceOutcome] = []
+    for rel_path in rel_paths:
+        source_ids: dict[str, int] = {}
+        for found in read_path(ctx.root, rel_path, ctx.settings.limits, ctx.connectors, ctx.known):
+            outcome = found.outcome
+            ingested: list[IngestedSubmission] = []
+            rejections: tuple[Rejection, ...] = ()
+            if found.result is not None:
+                ingested = analyse(ctx, found.result.submissions, outcome.sha256)
+                rejections = found.result.rejections
+                for note in found.result.notes:
+                    log.info("%s: %s", outcome.path, note)
+                outcome = replace(outcome, n_statements=sum(len(s.statements) for s in ingested))
+            parent_id = source_ids.get(outcome.parent_path) if outcome.parent_path else None
+            recorded = ctx.store.record_source(
+                ctx.run_id, outcome, parent_id=parent_id, submissions=ingested, rejections=rejections
+            )
+            source_ids[outcome.path] = recorded.source_id
+            if recorded.status != outcome.status:  # lost a race to another run, or a copy earlier in this run
+                outcome = replace(
+                    outcome,
+                    status=recorded.status,
+                    reason=f"samme innhold som {ctx.store.source_path(recorded.duplicate_of)}"
+                    if recorded.duplicate_of is not None
+                    else outcome.reason,
+                    category="duplicate",
+                    n_statements=0,
+                )
+            outcomes.append(outcome)
+    return outcomes

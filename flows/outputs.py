@@ -1,0 +1,364 @@
+"""Run state and the plain steps the flow sequences: start, validate, consolidate, write, finish.
+
+Every step takes and returns a ``RunState`` so a test can drive a whole run
+without Prefect; the flow only adds task boundaries, logging and artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import traceback
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+from connectors.db import Store
+from flows.ingest import IngestContext
+from flows.settings import Settings
+from models.records import SourceOutcome, SourceStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+MANIFEST_SCHEMA = "samordne.manifest/1"
+WORKBOOK_NAME = "samordne-analyse.xlsx"
+DELIVERY_DIR = "leveranse"
+
+
+class InboxError(Exception):
+    """The inbox given to a run does not exist or is not a folder."""
+
+
+@dataclass
+class RunState:
+    settings: Settings
+    inbox: Path
+    out: Path
+    store: Store
+    run_id: int
+    started_at: datetime
+    inbox_files: list[str]
+    versions: dict[str, str]
+    parameters: dict[str, Any]
+    declarations: Path | None = None
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    validation: dict[str, Any] = field(default_factory=dict)  # stage name -> stored JSON results
+    quality: dict[str, Any] = field(default_factory=dict)  # summary for the workbook's Datakvalitet sheet
+    blocking: list[str] = field(default_factory=list)  # table-level failures that stop delivery
+    consolidation: Any = None
+    rows: list[Any] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        by_status = Counter(o.status.value for o in self.outcomes)
+        counts = {status.value: by_status.get(status.value, 0) for status in SourceStatus}
+        counts["files"] = len(self.outcomes)
+        counts["statements"] = sum(o.n_statements for o in self.outcomes)
+        return counts
+
+
+def start_run(settings: Settings, inbox: Path, out: Path, declarations: Path | None = None) -> RunState:
+    if not inbox.is_dir():
+        raise InboxError(f"innboksen {inbox} finnes ikke eller er ikke en mappe")
+    from processing.classify import load_classifier
+
+    store = Store.open(settings.database_url)
+    classifier = load_classifier(settings.model_path)
+    versions = {
+        "samordne": package_version("samordne"),
+        "model": classifier.version,
+        "python": platform.python_version(),
+        "spacy": package_version("spacy"),
+        "prefect": package_version("prefect"),
+    }
+    parameters = {
+        "inbox": str(inbox),
+        "out": str(out),
+        "declarations": str(declarations) if declarations else None,
+        "review_threshold": settings.review_threshold,
+        "batch_files": settings.batch_files,
+    }
+    run_id = store.start_run(parameters, versions)
+    return RunState(
+        settings=settings,
+        inbox=inbox,
+        out=out,
+        store=store,
+        run_id=run_id,
+        started_at=utcnow(),
+        inbox_files=_list(inbox),
+        versions=versions,
+        parameters=parameters,
+        declarations=declarations,
+    )
+
+
+def _list(inbox: Path) -> list[str]:
+    from connectors.inbox import list_inbox
+
+    return list_inbox(inbox)
+
+
+def ingest_context(state: RunState) -> IngestContext:
+    from connectors.inbox import default_connectors
+    from processing.classify import load_classifier
+    from processing.registry import default_registry
+
+    return IngestContext(
+        root=state.inbox,
+        settings=state.settings,
+        store=state.store,
+        run_id=state.run_id,
+        registry=default_registry(),
+        classifier=load_classifier(state.settings.model_path),
+        connectors=default_connectors(),
+    )
+
+
+def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), max(1, size)):
+        yield list(items[start : start + size])
+
+
+def validate_stored(state: RunState) -> RunState:
+    """Row-level gates on stored submissions and statements; failing rows are quarantined, not lost."""
+    from processing.taxonomy import load_taxonomy
+    from processing.validation import run_validation
+
+    taxonomy = load_taxonomy(state.settings.taxonomy_path)
+    outcome = run_validation(
+        state.store.submissions_frame(),
+        state.store.statements_frame(),
+        None,
+        {"themes": list(taxonomy.keys)},
+    )
+    for table, reasons in outcome.quarantine.items():
+        by_reason: dict[str, list[int]] = {}
+        for row_id, reason in reasons.items():
+            by_reason.setdefault(reason, []).append(row_id)
+        for reason, ids in sorted(by_reason.items()):
+            state.store.quarantine_rows(table, sorted(ids), reason)
+    state.validation["rows"] = outcome.to_json()
+    state.blocking.extend(outcome.blocking_failures)
+    return state
+
+
+def consolidate_stored(state: RunState) -> RunState:
+    """Consolidate everything stored (runs are incremental), then gate the result itself."""
+    from processing.consolidate import consolidate, load_config
+    from processing.registry import default_registry
+    from processing.taxonomy import load_taxonomy
+    from processing.validation import consolidated_frame, run_validation
+
+    registry = default_registry()
+    taxonomy = load_taxonomy(state.settings.taxonomy_path)
+    declarations = None
+    if state.declarations is not None:
+        from connectors.declarations import read_declarations
+
+        declarations = read_declarations(state.declarations, registry)
+    previous = _previous_delivery(state.out)
+    state.rows = state.store.statement_rows()
+    state.consolidation = consolidate(
+        state.rows,
+        registry.municipalities,
+        registry.steering_group,
+        load_config(),
+        declarations=declarations,
+        previous=previous,
+        taxonomy_keys=taxonomy.keys,
+    )
+    frame, context = consolidated_frame(state.consolidation.to_dict(), state.store.statements_frame())
+    outcome = run_validation(state.store.submissions_frame(), state.store.statements_frame(), frame, context)
+    state.validation["consolidated"] = outcome.to_json()
+    state.blocking.extend(outcome.blocking_failures)
+    return state
+
+
+def _previous_delivery(out: Path) -> dict[str, Any] | None:
+    path = out / DELIVERY_DIR / "consolidated.json"
+    if not path.is_file():
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("previous delivery %s is unreadable; changes are not computed", path)
+        return None
+    return data
+
+
+def write_reports(state: RunState) -> dict[str, str]:
+    """Write the analysts' workbook, the quality page and, unless blocked, the delivery; return their paths."""
+    from reports.delivery import build_delivery, delivery_manifest
+    from reports.quality import quality_summary, render_quality_html
+    from reports.workbook import render_workbook
+
+    state.out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, str] = {}
+    state.quality = quality_summary(state.validation)
+    (state.out / "validering.json").write_text(
+        json.dumps(state.validation, ensure_ascii=False, indent=2, sort_keys=True, default=str),
+        encoding="utf-8",
+    )
+    (state.out / "datakvalitet.html").write_text(render_quality_html(state.validation), encoding="utf-8")
+    written["quality"] = str(state.out / "datakvalitet.html")
+    manifest = build_manifest(state, status="running")
+    workbook = render_workbook(state.consolidation, state.rows, state.quality, manifest)
+    (state.out / WORKBOOK_NAME).write_bytes(workbook)
+    written["workbook"] = str(state.out / WORKBOOK_NAME)
+    if state.blocking:
+        log.error("delivery withheld: %s", "; ".join(state.blocking))
+        return written
+    delivery_dir = state.out / DELIVERY_DIR
+    delivery_dir.mkdir(parents=True, exist_ok=True)
+    files = build_delivery(state.consolidation, state.rows)
+    for name, data in sorted(files.items()):
+        (delivery_dir / name).write_bytes(data)
+    (delivery_dir / "manifest.json").write_bytes(delivery_manifest(files))
+    written["delivery"] = str(delivery_dir)
+    return written
+
+
+def build_manifest(state: RunState, status: str, finished_at: datetime | None = None) -> dict[str, Any]:
+    """The run manifest: every file found, its fate, and counts (schema: docs/manifest.md)."""
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "run_id": state.run_id,
+        "status": status,
+        "inbox": str(state.inbox),
+        "started_at": state.started_at.isoformat(),
+        "finished_at": finished_at.isoformat() if finished_at else None,
+        "parameters": state.parameters,
+        "versions": state.versions,
+        "counts": state.counts(),
+        "blocking_failures": list(state.blocking),
+        "files": [
+            {
+                "path": o.path,
+                "parent": o.parent_path,
+                "kind": o.kind,
+                "sha256": o.sha256,
+                "size": o.size,
+                "status": o.status.value,
+                "reason": o.reason or None,
+                "category": o.category or None,
+                "statements": o.n_statements,
+                "rejected_rows": o.n_rejections,
+            }
+            for o in state.outcomes
+        ],
+    }
+
+
+def finish_run(state: RunState, written: dict[str, str]) -> dict[str, Any]:
+    status = "failed" if state.blocking else "succeeded"
+    finished = utcnow()
+    manifest = build_manifest(state, status, finished)
+    manifest["outputs"] = written
+    state.out.mkdir(parents=True, exist_ok=True)
+    (state.out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    state.store.finish_run(
+        state.run_id, status, state.counts(), {"outputs": written, "blocking": state.blocking}
+    )
+    return {
+        "run_id": state.run_id,
+        "status": status,
+        "counts": state.counts(),
+        "outputs": written,
+        "manifest": str(state.out / "manifest.json"),
+        "blocking": list(state.blocking),
+    }
+
+
+def fail_run(state: RunState, exc: BaseException) -> None:
+    """Record a crashed run; what was ingested before the crash stays stored."""
+    summary = {"error": f"{exc.__class__.__name__}: {exc}", "traceback": traceback.format_exc()[-4000:]}
+    try:
+        state.store.finish_run(state.run_id, "failed", state.counts(), summary)
+        manifest = build_manifest(state, "failed", utcnow())
+        manifest["error"] = summary["error"]
+        state.out.mkdir(parents=True, exist_ok=True)
+        (state.out / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    except Exception:  # the original error matters more than a failure to record it
+        log.exception("could not record the failure of run %s", state.run_id)
+
+
+def summary_markdown(state: RunState, written: dict[str, str]) -> str:
+    counts = state.counts()
+    lines = [
+        f"# samordne kjøring {state.run_id}",
+        "",
+        f"* filer funnet: **{counts['files']}** (innlest {counts['ingested']}, duplikat {counts['duplicate']}, "
+        f"karantene {counts['quarantined']})",
+        f"* utsagn: **{counts['statements']}**",
+        f"* leveranse: {'holdt tilbake: ' + '; '.join(state.blocking) if state.blocking else written.get('delivery')}",
+        f"* arbeidsbok: {written.get('workbook')}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _state_without_ingestion(settings: Settings, out: Path, declarations: Path | None, kind: str) -> RunState:
+    from processing.classify import load_classifier
+
+    store = Store.open(settings.database_url)
+    versions = {
+        "samordne": package_version("samordne"),
+        "model": load_classifier(settings.model_path).version,
+        "python": platform.python_version(),
+    }
+    parameters = {"out": str(out), "declarations": str(declarations) if declarations else None}
+    run_id = store.start_run(parameters, versions, kind=kind)
+    return RunState(settings, Path(), out, store, run_id, utcnow(), [], versions, parameters, declarations)
+
+
+def rebuild_reports(settings: Settings, out: Path, declarations: Path | None = None) -> dict[str, Any]:
+    """``samordne report``: consolidate stored data and write the reports, reading no input."""
+    state = _state_without_ingestion(settings, out, declarations, kind="report")
+    try:
+        state = validate_stored(state)
+        state = consolidate_stored(state)
+        written = write_reports(state)
+    except BaseException as exc:
+        fail_run(state, exc)
+        raise
+    return finish_run(state, written)
+
+
+def revalidate(settings: Settings, run_id: int | None = None) -> dict[str, Any]:
+    """``samordne validate``: re-run every suite on stored data and record the results."""
+    state = _state_without_ingestion(settings, Path(settings.workdir), None, kind="validate")
+    state.parameters["validated_run"] = run_id
+    try:
+        state = validate_stored(state)
+        state = consolidate_stored(state)
+    except BaseException as exc:
+        fail_run(state, exc)
+        raise
+    success = not state.blocking and all(v.get("success", False) for v in state.validation.values())
+    state.store.finish_run(
+        state.run_id,
+        "succeeded" if success else "failed",
+        {},
+        {"validated_run": run_id, "validation": state.validation},
+    )
+    from reports.quality import quality_summary
+
+    summary = quality_summary(state.validation)
+    lines = []
+    for suite in summary.get("suites", []):
+        mark = "OK " if suite.get("success") else "FEIL"
+        lines.append(f"{mark} {suite.get('name')}: {suite.get('evaluated')} forventninger")
+        for failed in suite.get("failed", []):
+            lines.append(
+                f"     - {failed.get('expectation')} {failed.get('column') or ''}: {failed.get('reason')}"
+            )
+    lines.extend(f"BLOKKERER: {line}" for line in state.blocking)
+    return {"run_id": state.run_id, "success": success, "lines": lines, "validation": state.validation}
