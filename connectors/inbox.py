@@ -10,6 +10,7 @@ inside files are display strings only.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import logging
 import os
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from connectors.base import Connector, Limits, QuarantineError
 from connectors.sniff import detect_kind
@@ -130,7 +131,26 @@ def read_path(
         return
     with full.open("rb") as fp:
         data = fp.read()
-    yield from read_bytes(rel_path, data, received, limits, connectors, known, depth=0, parent=None)
+    layout = None
+    sidecar = full.with_name(full.name + SIDECAR_SUFFIXES[0])
+    if sidecar.is_file():
+        from connectors.survey import load_layout
+
+        try:
+            layout = load_layout(sidecar)
+        except ValueError as exc:
+            sha, size = hashlib.sha256(data).hexdigest(), len(data)
+            yield _quarantined(
+                rel_path,
+                "unknown",
+                sha,
+                size,
+                received,
+                f"{rel_path}: oppsettfilen {sidecar.name} kan ikke brukes: {exc}; rett den eller fjern den",
+                "bad_layout",
+            )
+            return
+    yield from read_bytes(rel_path, data, received, limits, connectors, known, 0, None, layout)
 
 
 def read_bytes(
@@ -142,6 +162,7 @@ def read_bytes(
     known: KnownContent,
     depth: int,
     parent: str | None,
+    layout: Mapping[str, Any] | None = None,
 ) -> Iterator[FoundFile]:
     sha = hashlib.sha256(data).hexdigest()
     size = len(data)
@@ -193,7 +214,7 @@ def read_bytes(
         yield _quarantined(display, kind, sha, size, received, f"{display}: {reason}", category, parent)
         return
     try:
-        result = connector.read(display, fp, limits)
+        result = _call(connector, display, fp, limits, kind, layout if depth == 0 else None)
     except QuarantineError as exc:
         reason = exc.reason if display in exc.reason else f"{display}: {exc.reason}"
         yield _quarantined(display, kind, sha, size, received, reason, exc.category, parent)
@@ -225,6 +246,24 @@ def read_bytes(
     yield FoundFile(outcome, result)
     for child in result.children:
         yield from read_bytes(child.name, child.data, received, limits, connectors, known, depth + 1, display)
+
+
+def _call(
+    connector: Connector,
+    display: str,
+    fp: BinaryIO,
+    limits: Limits,
+    kind: str,
+    layout: Mapping[str, Any] | None,
+) -> ReadResult:
+    """Call a connector, giving the sniffed kind and a layout to those whose ``read`` takes them."""
+    params = inspect.signature(connector.read).parameters
+    extra: dict[str, Any] = {}
+    if "kind" in params:
+        extra["kind"] = kind
+    if "layout" in params and layout is not None:
+        extra["layout"] = layout
+    return connector.read(display, fp, limits, **extra)
 
 
 def with_statement_count(found: FoundFile, n_statements: int) -> FoundFile:

@@ -1,0 +1,394 @@
+"""The seeded synthetic inbox: determinism, coverage, formats, variants and a faithful ground truth."""
+
+from __future__ import annotations
+
+import csv
+import email
+import hashlib
+import io
+from collections import Counter
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl.utils import column_index_from_string
+from pypdf import PdfReader
+
+from connectors.synthetic import (
+    GROUND_TRUTH_COLUMNS,
+    GenerationReport,
+    generate_inbox,
+    municipalities_from_csv,
+    pdf_bytes,
+)
+from flows.commands.synth import synth
+from models.records import Municipality
+
+N = 2000
+
+
+@pytest.fixture(scope="module")
+def munis(shared_dir: Path) -> list[Municipality]:
+    return municipalities_from_csv(shared_dir / "reference" / "kommuner.csv")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory, munis: list[Municipality]) -> GenerationReport:
+    return generate_inbox(tmp_path_factory.mktemp("synth"), seed=7, municipalities=munis, statements=N)
+
+
+@pytest.fixture(scope="module")
+def truth(generated: GenerationReport) -> list[dict[str, str]]:
+    with generated.ground_truth.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _digests(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _messages(path: Path) -> list[EmailMessage]:
+    raw = path.read_bytes()
+    if path.suffix == ".eml":
+        chunks = [raw]
+    else:
+        chunks = [c.split(b"\n", 1)[1] for c in raw.split(b"\n\nFrom ")]
+    return [email.message_from_bytes(c, policy=policy.default) for c in chunks]
+
+
+def _body(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    assert part is not None
+    return " ".join(str(part.get_content()).replace("&#x27;", "'").split())
+
+
+def test_same_seed_gives_identical_files(
+    tmp_path: Path, munis: list[Municipality], generated: GenerationReport
+) -> None:
+    """Two runs with the same seed write byte-identical files (xlsx zip dates included)."""
+    again = generate_inbox(tmp_path / "again", seed=7, municipalities=munis, statements=N)
+    first = _digests(generated.inbox_dir.parent)
+    assert first == _digests(again.inbox_dir.parent)
+    assert len(first) == sum(generated.files_by_kind.values()) + 1
+
+
+def test_other_seed_gives_other_files(tmp_path: Path, munis: list[Municipality]) -> None:
+    """A different seed changes the ground truth."""
+    a = generate_inbox(tmp_path / "a", seed=1, municipalities=munis, statements=300)
+    b = generate_inbox(tmp_path / "b", seed=2, municipalities=munis, statements=300)
+    assert a.ground_truth.read_bytes() != b.ground_truth.read_bytes()
+
+
+def test_all_municipalities_covered(generated: GenerationReport, truth: list[dict[str, str]]) -> None:
+    """At 2,000 statements every one of the 357 municipalities appears in the ground truth."""
+    assert generated.municipalities_covered == 357
+    assert len({r["expected_kommunenummer"] for r in truth} - {""}) == 357
+
+
+@pytest.mark.parametrize("statements", [357, 400])
+def test_coverage_holds_at_the_boundary(tmp_path: Path, munis: list[Municipality], statements: int) -> None:
+    """With as many statements as municipalities, each municipality still gets one."""
+    report = generate_inbox(tmp_path, seed=3, municipalities=munis, statements=statements)
+    assert report.municipalities_covered == 357
+
+
+def test_ground_truth_rows_equal_statements(generated: GenerationReport, truth: list[dict[str, str]]) -> None:
+    """One ground-truth row per generated statement, with the documented columns."""
+    assert len(truth) == N == generated.statements == sum(generated.statements_by_channel.values())
+    assert tuple(truth[0].keys()) == GROUND_TRUTH_COLUMNS
+
+
+@pytest.mark.parametrize(
+    "kind", ["nettskjema_csv", "questback_csv", "forms_xlsx", "ks_template", "freeform_xlsx", "eml", "mbox"]
+)
+def test_every_file_kind_is_written(generated: GenerationReport, kind: str) -> None:
+    """Each file kind of the three channels appears at 2,000 statements."""
+    assert generated.files_by_kind.get(kind, 0) >= 1
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "cp1252_csv",
+        "utf8_bom_csv",
+        "semicolon_csv",
+        "comma_csv",
+        "multiline_cell",
+        "header_offset",
+        "html_only",
+        "alternative",
+        "quoted_reply",
+        "attachment_xlsx",
+        "attachment_pdf",
+        "plain_mail",
+    ],
+)
+def test_every_variant_is_written(generated: GenerationReport, variant: str) -> None:
+    """Each listed format variant appears at 2,000 statements."""
+    assert generated.variants.get(variant, 0) >= 1
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("channel", {"survey", "spreadsheet", "email"}),
+        ("language", {"nb", "nn"}),
+        ("type", {"need", "position", "other"}),
+        ("kind", {"free_text", "likert"}),
+        ("respondent_kind", {"municipality", "organisation", "county"}),
+        ("theme", {"finansiering", "styring", "samhandling", "journal", "teknologi", "personvern"}),
+    ],
+)
+def test_ground_truth_mixes_labels(truth: list[dict[str, str]], column: str, expected: set[str]) -> None:
+    """Channels, languages, labels and respondent kinds are all represented."""
+    assert expected <= {r[column] for r in truth}
+
+
+def test_stance_only_for_positions(truth: list[dict[str, str]]) -> None:
+    """Stance is set for positions and empty otherwise, as in the labelling guideline."""
+    assert {(r["type"], r["stance"] != "") for r in truth} == {
+        ("position", True),
+        ("need", False),
+        ("other", False),
+    }
+
+
+def test_name_variants_include_typos_and_old_numbers(truth: list[dict[str, str]]) -> None:
+    """Respondent names come as written: exact, suffixed, typos (~5 %), old 2020 numbers."""
+    variants = Counter(r["name_variant"] for r in truth)
+    assert {"exact", "suffix", "typo", "lower", "upper", "number"} <= set(variants)
+
+
+def test_csv_cells_hold_respondent_and_text(generated: GenerationReport, truth: list[dict[str, str]]) -> None:
+    """pandas reads back each survey CSV and finds respondent and text where the ground truth says."""
+    rows = [r for r in truth if r["file_kind"] in {"nettskjema_csv", "questback_csv"}]
+    frames: dict[str, pd.DataFrame] = {}
+    for r in rows:
+        if r["file"] not in frames:
+            text = _decode((generated.inbox_dir / r["file"]).read_bytes())
+            sep = ";" if text.split("\n", 1)[0].count(";") > 2 else ","
+            frames[r["file"]] = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        df = frames[r["file"]]
+        record = df.iloc[int(r["row"]) - 2]
+        assert record["Kommune"] == r["respondent"]
+        cell = record.iloc[column_index_from_string(r["column"]) - 1]
+        assert df.columns[column_index_from_string(r["column"]) - 1] == r["question"]
+        if r["kind"] == "likert":
+            assert cell == r["answer"]
+        else:
+            assert r["text"] in cell
+    assert len(rows) > 100
+
+
+def test_xlsx_cells_hold_respondent_and_text(
+    generated: GenerationReport, truth: list[dict[str, str]]
+) -> None:
+    """openpyxl reads back Forms, KS-template and free-form workbooks at the ground-truth cells."""
+    rows = [
+        r
+        for r in truth
+        if r["file_kind"] in {"forms_xlsx", "ks_template", "freeform_xlsx"} and "!" not in r["file"]
+    ]
+    books: dict[str, openpyxl.Workbook] = {}
+    for r in rows:
+        if r["file"] not in books:
+            books[r["file"]] = openpyxl.load_workbook(generated.inbox_dir / r["file"])
+        ws = books[r["file"]][r["sheet"]]
+        value = ws[f"{r['column']}{r['row']}"].value
+        if r["kind"] == "likert":
+            assert value == r["answer"]
+        else:
+            assert r["text"] in value
+        if r["file_kind"] == "ks_template":
+            assert ws["B3"].value == r["respondent"]
+            assert [c.value for c in ws[8][:4]] == ["Tema", "Innspill", "Behov eller posisjon", "Prioritet"]
+        elif r["file_kind"] == "forms_xlsx":
+            assert ws[f"F{r['row']}"].value == r["respondent"]
+        else:
+            assert ws["A1"].value.startswith("Innspill til Akson fra ")
+            assert r["respondent"].lower() in ws["A1"].value.lower()
+    assert len(books) > 10
+
+
+def test_mail_bodies_and_attachments_hold_text(
+    generated: GenerationReport, truth: list[dict[str, str]]
+) -> None:
+    """Every mail statement is in its message body, KS-template attachment or PDF attachment."""
+    rows = [r for r in truth if r["channel"] == "email"]
+    by_id: dict[str, EmailMessage] = {}
+    for path in sorted(generated.inbox_dir.glob("*.eml")) + sorted(generated.inbox_dir.glob("*.mbox")):
+        for msg in _messages(path):
+            by_id[str(msg["Message-ID"])] = msg
+    assert len(by_id) == len({r["message_id"] for r in rows})
+    for r in rows:
+        msg = by_id[r["message_id"]]
+        if "!/" not in r["file"]:
+            assert r["text"] in _body(msg)
+            continue
+        attachment = next(a for a in msg.iter_attachments() if a.get_filename() == r["file"].split("!/")[1])
+        data = attachment.get_content()
+        if r["file_kind"] == "pdf":
+            assert " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split()).count(r["text"]) >= 1
+        else:
+            ws = openpyxl.load_workbook(io.BytesIO(data))["Innspill"]
+            assert ws[f"B{r['row']}"].value == r["text"]
+
+
+def test_mail_sender_is_postmottak_with_signature(generated: GenerationReport) -> None:
+    """Municipal mails come from postmottak@<domain> and sign off with a bokmål or nynorsk closing."""
+    path = sorted(generated.inbox_dir.glob("epost_*.eml"))[0]
+    msg = _messages(path)[0]
+    assert str(msg["From"]).split("<")[1].startswith(("postmottak@", "post@"))
+    assert any(c in _body(msg) for c in ("Med vennlig hilsen", "Med venleg helsing"))
+
+
+@pytest.mark.parametrize(
+    ("channels", "kinds"),
+    [
+        (("email",), {"eml", "mbox"}),
+        (("survey",), {"nettskjema_csv", "questback_csv", "forms_xlsx"}),
+        (("spreadsheet",), {"ks_template", "freeform_xlsx"}),
+    ],
+)
+def test_channels_limit_file_kinds(
+    tmp_path: Path, munis: list[Municipality], channels: tuple[str, ...], kinds: set[str]
+) -> None:
+    """Only the requested channels are generated."""
+    report = generate_inbox(tmp_path, seed=1, municipalities=munis, statements=500, channels=channels)
+    assert set(report.files_by_kind) == kinds
+    assert dict(report.statements_by_channel) == {channels[0]: 500}
+
+
+def test_no_variants_writes_plain_formats(tmp_path: Path, munis: list[Municipality]) -> None:
+    """variants=False writes UTF-8 ';' CSVs, header-on-row-1 sheets and plain-text mails only."""
+    report = generate_inbox(tmp_path, seed=1, municipalities=munis, statements=800, variants=False)
+    assert set(report.variants) == {"utf8_csv", "semicolon_csv", "plain_mail"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"channels": ("fax",)},
+            ValueError,
+            "unknown or no channels ['fax']; choose from survey, spreadsheet, email",
+        ),
+        ({"channels": ()}, ValueError, "unknown or no channels []; choose from survey, spreadsheet, email"),
+        ({"statements": 0}, ValueError, "statements must be at least 1, got 0"),
+    ],
+)
+def test_bad_arguments_raise(
+    tmp_path: Path, munis: list[Municipality], kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """Unknown channels and non-positive counts are refused with a clear message."""
+    with pytest.raises(error) as info:
+        generate_inbox(tmp_path, municipalities=munis, **kwargs)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_refuses_a_non_empty_inbox(tmp_path: Path, munis: list[Municipality]) -> None:
+    """An existing inbox with files is never mixed with generated files."""
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "old.csv").write_text("x")
+    with pytest.raises(FileExistsError, match="already holds files; choose an empty output folder"):
+        generate_inbox(tmp_path, municipalities=munis, statements=10)
+
+
+def test_pdf_has_a_text_layer() -> None:
+    """The PDF writer produces a text layer pypdf can read, Norwegian letters included."""
+    text = (
+        PdfReader(io.BytesIO(pdf_bytes(["Vi trenger én løsning for ærlige ønsker (nå)."])))
+        .pages[0]
+        .extract_text()
+    )
+    assert text.strip() == "Vi trenger én løsning for ærlige ønsker (nå)."
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "output"),
+    [
+        (["--statements", "400", "--channels", "survey,email", "--seed", "3"], 0, "statements: 400 from"),
+        (["--channels", "fax"], 2, "unknown channel(s) fax; choose from survey, spreadsheet, email"),
+    ],
+)
+def test_synth_command(tmp_path: Path, args: list[str], exit_code: int, output: str) -> None:
+    """`samordne synth` writes the inbox and prints the summary; bad channels are usage errors."""
+    result = CliRunner().invoke(synth, [str(tmp_path / "out"), *args])
+    assert result.exit_code == exit_code, result.output
+    assert output in result.output
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _make_examples() -> dict[str, bytes]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_examples", EXAMPLES / "make_examples.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    files: dict[str, bytes] = module.build()
+    return files
+
+
+def test_committed_examples_match_their_script() -> None:
+    """examples/ holds exactly what make_examples.py writes, byte for byte, and inbox/ nothing else."""
+    files = _make_examples()
+    assert {rel: (EXAMPLES / rel).read_bytes() for rel in files} == files
+    inbox = sorted(rel.removeprefix("inbox/") for rel in files if rel.startswith("inbox/"))
+    assert sorted(p.name for p in (EXAMPLES / "inbox").iterdir()) == inbox
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("nettskjema_akson_innspill.csv", "cp1252"),
+        ("Kopi av Innspillsmal_Stavanger.xlsx", "duplicate"),
+        ("skadet.xlsx", "corrupt"),
+        ("epost_vedlegg_molde.eml", "attachments"),
+        ("postkasse_februar.mbox", "three_messages"),
+    ],
+)
+def test_example_files_have_their_trait(name: str, check: str) -> None:
+    """Each example has the property examples/README.md promises."""
+    data = (EXAMPLES / "inbox" / name).read_bytes()
+    if check == "cp1252":
+        with pytest.raises(UnicodeDecodeError):
+            data.decode("utf-8")
+        assert data.decode("cp1252").startswith("Svar-ID;Innsendt;Kommune;Navn;E-post;")
+        assert len(pd.read_csv(io.BytesIO(data), sep=";", encoding="cp1252")) == 12
+    elif check == "duplicate":
+        assert data == (EXAMPLES / "inbox" / "Innspillsmal_Stavanger.xlsx").read_bytes()
+    elif check == "corrupt":
+        with pytest.raises(Exception, match="File is not a zip file"):
+            openpyxl.load_workbook(io.BytesIO(data))
+    elif check == "attachments":
+        msg = _messages(EXAMPLES / "inbox" / name)[0]
+        assert [a.get_filename() for a in msg.iter_attachments()] == [
+            "Innspillsmal_Molde.xlsx",
+            "Vedtak_Akson_Molde.pdf",
+        ]
+    else:
+        assert [str(m["From"]).split("<")[1] for m in _messages(EXAMPLES / "inbox" / name)] == [
+            "postmottak@harstad.kommune.no>",
+            "postmottak@gjovik.kommune.no>",
+            "postmottak@sogndal.kommune.no>",
+        ]
