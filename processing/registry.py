@@ -1,7 +1,8 @@
 """The municipality registry (357 municipalities, 2024 structure) and the respondent resolver.
 
 ``default_registry()`` loads the package data in ``processing/data`` (provenance in
-``data/reference/SOURCES.md``). ``Registry.resolve`` turns what a respondent wrote (name,
+``data/reference/SOURCES.md``; the CSV formats and their records live in
+``processing.registry_data``). ``Registry.resolve`` turns what a respondent wrote (name,
 e-mail, signature lines) into a ``models.records.Resolution``. Order of evidence:
 
 1. the respondent text: a leading kommunenummer (2024, or 2020 through the change table),
@@ -22,19 +23,26 @@ exactly one municipality's name.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
 from models.records import MatchStatus, Municipality, Resolution, RespondentKind
+from processing.registry_data import (
+    Change,
+    Organisation,
+    RegistryDataError,
+    parse_changes,
+    parse_kommuner,
+    parse_organisations,
+    read_package_data,
+    read_reference_files,
+)
 from processing.textnorm import (
     ANCHORS,
     COUNTY_WORD,
@@ -58,6 +66,9 @@ __all__ = [
     "Registry",
     "RegistryDataError",
     "default_registry",
+    "parse_changes",
+    "parse_kommuner",
+    "parse_organisations",
 ]
 
 DEFAULT_THRESHOLD = 88.0
@@ -69,8 +80,6 @@ _MAX_CONTEXT_LINES = 50
 
 # Stavanger, Kristiansand, Vinje, Bodø, Bergen, Oslo, Bærum.
 STEERING_GROUP: tuple[str, ...] = ("1103", "4204", "4036", "1804", "4601", "0301", "3201")
-_MIDT_NORGE_COUNTIES = frozenset({"15", "50"})
-_MIDT_NORGE_EXTRA = frozenset({"1811"})  # Bindal (Nordland) is served by Helse Nord-Trøndelag
 
 PERSONAL_MAIL_DOMAINS = frozenset(
     {
@@ -98,40 +107,6 @@ _HISTORICAL_COUNTIES: Mapping[str, frozenset[str]] = {
 _SHORT_NAME = 3  # names this short ("Ås", "Bø", "Hå") collide with words; see _name_hits
 _NUMBER = re.compile(r"^\s*(?:(?:kommunenummer|kommunenr|knr)\.?\s*:?\s*)?(\d{3,4})(?!\d)")
 
-_KOMMUNER_COLUMNS = (
-    "kommunenummer", "navn", "alternative_navn", "fylkesnummer", "fylke", "innbyggere", "helseregion",
-    "epost_domene",
-)  # fmt: skip
-_ENDRINGER_COLUMNS = ("old_kommunenummer", "old_navn", "new_kommunenummer", "new_navn", "gyldig_fra", "type")
-_ORG_COLUMNS = ("key", "name", "kind", "aliases", "domains")
-
-
-class RegistryDataError(ValueError):
-    """A reference file is malformed; the message names the file, the row and the fix."""
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One row of the SSB change table (2020 number -> 2024 number)."""
-
-    old_kommunenummer: str
-    old_navn: str
-    new_kommunenummer: str
-    new_navn: str
-    gyldig_fra: str
-    type: str  # rename, renumber, split, merge
-
-
-@dataclass(frozen=True, slots=True)
-class Organisation:
-    """A non-municipal respondent: a county authority or an organisation."""
-
-    key: str
-    name: str
-    kind: RespondentKind
-    aliases: tuple[str, ...]
-    domains: tuple[str, ...]
-
 
 @dataclass(frozen=True, slots=True)
 class _Hit:
@@ -147,71 +122,6 @@ class _Evidence:
     source: str  # the host name that gave it
     numbers: tuple[str, ...] = ()
     organisation: Organisation | None = None
-
-
-def _rows(text: str, columns: Sequence[str], source: str) -> Iterable[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in columns if c not in (reader.fieldnames or ())]
-    if missing:
-        raise RegistryDataError(f"{source}: mangler kolonnene {', '.join(missing)} i overskriftsraden")
-    for line, row in enumerate(reader, start=2):
-        yield line, {c: (row.get(c) or "").strip() for c in columns}
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split("|") if part.strip())
-
-
-def parse_kommuner(text: str, source: str = "kommuner.csv") -> list[Municipality]:
-    """Municipalities from the ``kommuner.csv`` format."""
-    result: list[Municipality] = []
-    for line, row in _rows(text, _KOMMUNER_COLUMNS, source):
-        number = row["kommunenummer"]
-        if not re.fullmatch(r"\d{4}", number) or not row["innbyggere"].isdigit():
-            raise RegistryDataError(
-                f"{source}, rad {line}: kommunenummer må ha 4 sifre og innbyggere være et heltall "
-                f"(fant {number!r}, {row['innbyggere']!r})"
-            )
-        fylkesnummer = row["fylkesnummer"] or number[:2]
-        result.append(
-            Municipality(
-                kommunenummer=number,
-                name=row["navn"],
-                alt_names=_split(row["alternative_navn"]),
-                fylkesnummer=fylkesnummer,
-                fylke=row["fylke"],
-                population=int(row["innbyggere"]),
-                health_region=row["helseregion"],
-                domains=_split(row["epost_domene"].lower()),
-                outside_midt_norge=fylkesnummer not in _MIDT_NORGE_COUNTIES
-                and number not in _MIDT_NORGE_EXTRA,
-            )
-        )
-    return result
-
-
-def parse_changes(text: str, source: str = "kommune_endringer.csv") -> list[Change]:
-    """Rows of the ``kommune_endringer.csv`` change table."""
-    return [
-        Change(*(row[c] for c in _ENDRINGER_COLUMNS)) for _, row in _rows(text, _ENDRINGER_COLUMNS, source)
-    ]
-
-
-def parse_organisations(text: str, source: str = "organisations.csv") -> list[Organisation]:
-    """Non-municipal respondents from the ``organisations.csv`` format."""
-    kinds = {"county": RespondentKind.COUNTY, "organisation": RespondentKind.ORGANISATION}
-    result = []
-    for line, row in _rows(text, _ORG_COLUMNS, source):
-        if row["kind"] not in kinds or not row["key"] or not row["name"]:
-            raise RegistryDataError(
-                f"{source}, rad {line}: key og name må være fylt ut og kind være 'county' eller "
-                f"'organisation' (fant kind {row['kind']!r})"
-            )
-        aliases = (row["name"], *_split(row["aliases"]))
-        result.append(
-            Organisation(row["key"], row["name"], kinds[row["kind"]], aliases, _split(row["domains"]))
-        )
-    return result
 
 
 def _strip_qualifier(name: str) -> str:
@@ -246,13 +156,8 @@ class Registry:
         cls, kommuner_csv: str | Path, endringer_csv: str | Path, organisations_csv: str | Path
     ) -> Registry:
         """A registry from reference files on disk (tests, alternative data)."""
-        paths = [Path(p) for p in (kommuner_csv, endringer_csv, organisations_csv)]
-        texts = [p.read_text(encoding="utf-8") for p in paths]
-        return cls(
-            parse_kommuner(texts[0], paths[0].name),
-            parse_changes(texts[1], paths[1].name),
-            parse_organisations(texts[2], paths[2].name),
-        )
+        data = read_reference_files(kommuner_csv, endringer_csv, organisations_csv)
+        return cls(data.municipalities, data.changes, data.organisations)
 
     # -- figures -----------------------------------------------------------------------------
 
@@ -667,10 +572,5 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
     """The registry of the shipped package data (loaded once per process)."""
-    data = resources.files("processing") / "data"
-    reference = data / "reference"
-    return Registry(
-        parse_kommuner((reference / "kommuner.csv").read_text(encoding="utf-8")),
-        parse_changes((reference / "kommune_endringer.csv").read_text(encoding="utf-8")),
-        parse_organisations((data / "organisations.csv").read_text(encoding="utf-8")),
-    )
+    data = read_package_data()
+    return Registry(data.municipalities, data.changes, data.organisations)
