@@ -1,0 +1,1 @@
+"""Consolidated sector position: one municipality, one voice, population-weighted figures."""

@@ -1,0 +1,73 @@
+"""Redaction of personal data before delivery: names, phones, e-mail, checksum-valid fødselsnummer."""
+
+from __future__ import annotations
+
+import pytest
+
+from processing.redact import is_fodselsnummer, redact
+
+
+def with_control_digits(nine: str) -> str:
+    """Append the two mod-11 control digits to nine digits (test helper; raises if none exist)."""
+    d = [int(c) for c in nine]
+    k1 = 11 - sum(a * b for a, b in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), d, strict=True)) % 11
+    k1 = 0 if k1 == 11 else k1
+    d.append(k1)
+    k2 = 11 - sum(a * b for a, b in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), d, strict=True)) % 11
+    k2 = 0 if k2 == 11 else k2
+    assert k1 != 10 and k2 != 10, nine
+    return nine + str(k1) + str(k2)
+
+
+FNR = with_control_digits("150765005")  # 15.07.65
+DNR = with_control_digits("550765005")  # D-number: day 15 + 40
+BAD = FNR[:-1] + str((int(FNR[-1]) + 1) % 10)  # last control digit wrong
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        (FNR, True),
+        (DNR, True),
+        (BAD, False),
+        ("01010112345", False),
+        ("1234567890", False),
+        ("00000000000", False),
+    ],
+)
+def test_fodselsnummer_checksum(number: str, valid: bool) -> None:
+    """Only numbers with valid mod-11 control digits and a plausible date count as fødselsnummer."""
+    assert is_fodselsnummer(number) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "expected"),
+    [
+        ("Send til kari.nordmann@bergen.kommune.no i dag.", (), "Send til [e-post fjernet] i dag."),
+        ("Ring 912 34 567 eller 22 33 44 55.", (), "Ring [telefon fjernet] eller [telefon fjernet]."),
+        ("Tlf +47 91234567, 0047 41234567.", (), "Tlf [telefon fjernet], [telefon fjernet]."),
+        (f"Pasient {FNR} ble nevnt.", (), "Pasient [fødselsnummer fjernet] ble nevnt."),
+        (f"D-nummer {DNR[:6]} {DNR[6:]}.", (), "D-nummer [fødselsnummer fjernet]."),
+        (f"Saksnummer {BAD} beholdes.", (), f"Saksnummer {BAD} beholdes."),
+        ("Kontakt rådgiver Kari Nordmann for mer.", (), "Kontakt rådgiver [navn fjernet] for mer."),
+        ("Ordfører Hansen har signert.", (), "Ordfører [navn fjernet] har signert."),
+        ("Ola Nordmann mener noe.", (), "[navn fjernet] mener noe."),
+        ("Spør Guri Nilsdatter.", ("Guri Nilsdatter",), "Spør [navn fjernet]."),
+        ("Hilsen guri nilsdatter", ("guri.nilsdatter@vinje.kommune.no",), "Hilsen [navn fjernet]"),
+        ("Bergen kommune og Helse Midt-Norge støtter.", (), "Bergen kommune og Helse Midt-Norge støtter."),
+        ("Per innbygger koster det 20 kroner.", (), "Per innbygger koster det 20 kroner."),
+        ("Org.nr. 974600951 og år 2024 beholdes.", (), "Org.nr. 974600951 og år 2024 beholdes."),
+        ("Oslo Kommune og KS mener dette.", (), "Oslo Kommune og KS mener dette."),
+    ],
+)
+def test_redact(text: str, known: tuple[str, ...], expected: str) -> None:
+    """Personal data is replaced by bracketed markers; municipalities, organisations and numbers stay."""
+    assert redact(text, known) == expected
+
+
+def test_redact_is_idempotent() -> None:
+    """Redacting twice changes nothing more."""
+    once = redact(f"Kari Nordmann, 912 34 567, kari@x.no, {FNR}")
+    assert (
+        redact(once) == once == "[navn fjernet], [telefon fjernet], [e-post fjernet], [fødselsnummer fjernet]"
+    )
