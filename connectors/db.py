@@ -1,0 +1,442 @@
+"""The samordne database: runs, sources and what they held, analyst overrides.
+
+``Store`` is the only way flows touch the database. Runs are incremental: every
+read (``statement_rows``, the frames) sees all data ingested so far, with
+analyst overrides applied. Records cross this seam; table rows never leave it
+(``connectors.db_convert`` is the one converter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session, aliased
+
+from connectors.db_convert import (
+    clean,
+    labels_to_values,
+    rejection_to_row,
+    source_from_row,
+    source_to_row,
+    submissions_to_rows,
+)
+from connectors.db_engine import create_db_engine, upgrade
+from connectors.db_read import read_statement_rows, read_statements_frame, read_submissions_frame
+from models.records import (
+    Labels,
+    Rejection,
+    Resolution,
+    SourceOutcome,
+    SourceStatus,
+    Statement,
+    StatementRow,
+    Submission,
+    utcnow,
+)
+from models.tables import (
+    RUN_KINDS,
+    SOURCE_STATUSES,
+    Base,
+    DbContent,
+    DbRejection,
+    DbRun,
+    DbSource,
+    DbStatement,
+    DbSubmission,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where frames are built: keeps Store light for the CLI
+
+FINISHED_STATUSES = ("succeeded", "failed")
+CHUNK = 500  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
+
+
+_TABLES = Base.metadata.tables
+_SOURCES, _CONTENTS = _TABLES["sources"], _TABLES["contents"]
+_SUBMISSIONS, _STATEMENTS, _REJECTIONS = _TABLES["submissions"], _TABLES["statements"], _TABLES["rejections"]
+
+
+class StoreError(Exception):
+    """A write the database refused; the message names the source and the database's reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedSubmission:
+    """A submission as read, how its respondent resolved, and its labelled statements."""
+
+    submission: Submission
+    resolution: Resolution
+    statements: Sequence[Statement]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSource:
+    """What ``record_source`` stored: ``status`` differs from the outcome's when a race was lost."""
+
+    source_id: int
+    status: SourceStatus
+    duplicate_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSource:
+    """A stored source row: the outcome as recorded plus its ids (for the run manifest)."""
+
+    id: int
+    run_id: int
+    parent_id: int | None
+    duplicate_of: int | None
+    outcome: SourceOutcome
+
+    # Read like a SourceOutcome (row.path, row.status ...), as the run manifest does.
+    @property
+    def path(self) -> str:
+        return self.outcome.path
+
+    @property
+    def kind(self) -> str:
+        return self.outcome.kind
+
+    @property
+    def sha256(self) -> str:
+        return self.outcome.sha256
+
+    @property
+    def size(self) -> int:
+        return self.outcome.size
+
+    @property
+    def received_at(self) -> datetime | None:
+        return self.outcome.received_at
+
+    @property
+    def status(self) -> SourceStatus:
+        return self.outcome.status
+
+    @property
+    def reason(self) -> str:
+        return self.outcome.reason
+
+    @property
+    def category(self) -> str:
+        return self.outcome.category
+
+    @property
+    def parent_path(self) -> str | None:
+        return self.outcome.parent_path
+
+    @property
+    def n_statements(self) -> int:
+        return self.outcome.n_statements
+
+    @property
+    def n_rejections(self) -> int:
+        return self.outcome.n_rejections
+
+
+class _ContentSeen(Exception):
+    """The contents guard refused the insert: another source already holds these bytes."""
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+class Store:
+    """Typed access to the samordne database; open it with ``Store.open(url)``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Self:
+        """Connect (creating a SQLite file's directory) and bring the schema to the latest migration."""
+        engine = create_db_engine(url)
+        upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # runs -------------------------------------------------------------------
+
+    def start_run(self, parameters: Mapping[str, Any], versions: Mapping[str, Any], kind: str = "run") -> int:
+        if kind not in RUN_KINDS:
+            raise ValueError(f"unknown run kind {kind!r}; expected one of {', '.join(RUN_KINDS)}")
+        run = DbRun(
+            kind=kind,
+            started_at=utcnow(),
+            status="running",
+            parameters=clean(dict(parameters)),
+            versions=clean(dict(versions)),
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(
+        self, run_id: int, status: str, counts: Mapping[str, int], summary: Mapping[str, Any] | None = None
+    ) -> None:
+        if status not in FINISHED_STATUSES:
+            raise ValueError(
+                f"unknown final run status {status!r}; expected one of {', '.join(FINISHED_STATUSES)}"
+            )
+        with Session(self.engine) as session, session.begin():
+            run = session.get(DbRun, run_id)
+            if run is None:
+                raise LookupError(f"run {run_id} does not exist")
+            run.status = status
+            run.finished_at = utcnow()
+            run.counts = dict(counts)
+            run.summary = clean(dict(summary)) if summary is not None else None
+
+    # sources ----------------------------------------------------------------
+
+    def find_content(self, sha256: str) -> int | None:
+        """Id of the source that first ingested content with this sha256, if any."""
+        with Session(self.engine) as session:
+            return session.scalar(select(DbContent.first_source_id).where(DbContent.sha256 == sha256))
+
+    def source_path(self, source_id: int) -> str:
+        with Session(self.engine) as session:
+            path = session.scalar(select(DbSource.path).where(DbSource.id == source_id))
+        if path is None:
+            raise LookupError(f"source {source_id} does not exist")
+        return path
+
+    def record_source(
+        self,
+        run_id: int,
+        outcome: SourceOutcome,
+        parent_id: int | None = None,
+        submissions: Sequence[IngestedSubmission] = (),
+        rejections: Sequence[Rejection] = (),
+    ) -> RecordedSource:
+        """Store one source and everything read from it in one transaction.
+
+        An ingested source also claims its content in ``contents``; when another
+        source (this run or a concurrent one) got there first, nothing read from
+        this one is kept and it is recorded as a duplicate of the first.
+        ``n_statements`` / ``n_rejections`` are counted from what is stored.
+        """
+        if submissions and outcome.status is not SourceStatus.INGESTED:
+            raise ValueError(
+                f"{outcome.path}: only an ingested source can carry submissions ({outcome.status})"
+            )
+        if parent_id is None and outcome.parent_path is not None:
+            parent_id = self._latest_source_id(run_id, outcome.parent_path)
+        if outcome.status is SourceStatus.DUPLICATE:
+            return self._record_duplicate(run_id, outcome, parent_id, self.find_content(outcome.sha256))
+        source = source_to_row(
+            run_id,
+            outcome,
+            status=outcome.status,
+            parent_id=parent_id,
+            n_statements=sum(len(s.statements) for s in submissions),
+            n_rejections=len(rejections),
+        )
+        try:
+            with self.engine.begin() as conn:
+                source_id = self._insert_source(conn, source)
+                if outcome.status is SourceStatus.INGESTED:
+                    self._claim_content(conn, outcome.sha256, source_id)
+                self._insert_children(conn, source_id, outcome, submissions, rejections)
+                return RecordedSource(source_id, outcome.status)
+        except _ContentSeen:
+            return self._record_duplicate(run_id, outcome, parent_id, self.find_content(outcome.sha256))
+        except StatementError as exc:  # DBAPIError and bind-time errors (a naive datetime) alike
+            raise StoreError(f"{outcome.path}: the database refused the source: {exc.orig}") from exc
+
+    @staticmethod
+    def _insert_source(conn: Connection, row: dict[str, Any]) -> int:
+        return int(conn.execute(insert(_SOURCES).returning(_SOURCES.c.id), row).scalar_one())
+
+    @staticmethod
+    def _claim_content(conn: Connection, sha256: str, source_id: int) -> None:
+        try:
+            conn.execute(insert(_CONTENTS), {"sha256": sha256, "first_source_id": source_id})
+        except IntegrityError as exc:
+            raise _ContentSeen(sha256) from exc
+
+    @staticmethod
+    def _insert_children(
+        conn: Connection,
+        source_id: int,
+        outcome: SourceOutcome,
+        submissions: Sequence[IngestedSubmission],
+        rejections: Sequence[Rejection],
+    ) -> None:
+        pairs = submissions_to_rows(
+            [(s.submission, s.resolution, s.statements) for s in submissions],
+            fallback_key=outcome.sha256[:16],
+        )
+        if pairs:
+            sub_rows = [{**row, "source_id": source_id} for row, _ in pairs]
+            ids = conn.execute(
+                insert(_SUBMISSIONS).returning(_SUBMISSIONS.c.id, sort_by_parameter_order=True), sub_rows
+            ).scalars()
+            statement_rows = [
+                {**row, "submission_id": sub_id}
+                for sub_id, (_, rows) in zip(list(ids), pairs, strict=True)
+                for row in rows
+            ]
+            if statement_rows:
+                conn.execute(insert(_STATEMENTS), statement_rows)
+        if rejections:
+            conn.execute(
+                insert(_REJECTIONS), [{**rejection_to_row(r), "source_id": source_id} for r in rejections]
+            )
+
+    def _record_duplicate(
+        self, run_id: int, outcome: SourceOutcome, parent_id: int | None, first_id: int | None
+    ) -> RecordedSource:
+        reason = outcome.reason
+        if outcome.status is not SourceStatus.DUPLICATE or not reason:
+            first = f"'{self.source_path(first_id)}'" if first_id is not None else "en tidligere kilde"
+            reason = f"'{outcome.path}' har samme innhold som {first}, som alt er lest inn – ingenting nytt er lagret"
+        row = source_to_row(
+            run_id,
+            outcome,
+            status=SourceStatus.DUPLICATE,
+            parent_id=parent_id,
+            duplicate_of=first_id,
+            reason=reason,
+        )
+        if outcome.status is not SourceStatus.DUPLICATE:
+            row["category"] = "duplicate"
+        try:
+            with self.engine.begin() as conn:
+                return RecordedSource(self._insert_source(conn, row), SourceStatus.DUPLICATE, first_id)
+        except StatementError as exc:
+            raise StoreError(f"{outcome.path}: the database refused the source: {exc.orig}") from exc
+
+    def _latest_source_id(self, run_id: int, path: str) -> int | None:
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(func.max(DbSource.id)).where(DbSource.run_id == run_id, DbSource.path == clean(path))
+            )
+
+    def run_sources(self, run_id: int) -> list[StoredSource]:
+        """Every source recorded in a run, in the order recorded."""
+        parent = aliased(DbSource)
+        query = (
+            select(DbSource, parent.path)
+            .outerjoin(parent, parent.id == DbSource.parent_id)
+            .where(DbSource.run_id == run_id)
+            .order_by(DbSource.id)
+        )
+        with Session(self.engine) as session:
+            return [
+                StoredSource(
+                    row.id, row.run_id, row.parent_id, row.duplicate_of, source_from_row(row, parent_path)
+                )
+                for row, parent_path in session.execute(query)
+            ]
+
+    # reads (connectors.db_read) ----------------------------------------------
+
+    def statement_rows(self, *, include_quarantined: bool = False) -> list[StatementRow]:
+        """Every current statement with its respondent, overrides applied, in source order.
+
+        Order: source path, submission order, statement order. See ``connectors.db_read``
+        for what "current" and "overrides applied" mean.
+        """
+        return read_statement_rows(self.engine, include_quarantined)
+
+    def submissions_frame(self, *, include_quarantined: bool = False) -> pd.DataFrame:
+        """Current submissions for validation (columns: ``db_read.SUBMISSION_FRAME_COLUMNS``)."""
+        return read_submissions_frame(self.engine, include_quarantined)
+
+    def statements_frame(self, *, include_quarantined: bool = False) -> pd.DataFrame:
+        """Current statements for validation (columns: ``db_read.STATEMENT_FRAME_COLUMNS``)."""
+        return read_statements_frame(self.engine, include_quarantined)
+
+    def personal_identifiers(self) -> list[str]:
+        """Every stored contact name and e-mail address, sorted: for redacting quotes, never for reports."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for column in (DbSubmission.contact_name, DbSubmission.email):
+                found.update(v.strip() for v in conn.scalars(select(column).distinct()) if v and v.strip())
+        return sorted(found)
+
+    # writes after ingestion -------------------------------------------------
+
+    def quarantine_rows(
+        self, table: Literal["submissions", "statements"], ids: Sequence[int], reason: str
+    ) -> int:
+        """Set ``quarantine_reason`` on the given rows; returns how many rows exist and were marked."""
+        model: type[DbSubmission] | type[DbStatement]
+        if table == "submissions":
+            model = DbSubmission
+        elif table == "statements":
+            model = DbStatement
+        else:
+            raise ValueError(f"cannot quarantine rows of {table!r}; expected 'submissions' or 'statements'")
+        marked = 0
+        with self.engine.begin() as conn:
+            for chunk in _chunks(ids):
+                result = conn.execute(
+                    update(model).where(model.id.in_(chunk)).values(quarantine_reason=clean(reason))
+                )
+                marked += result.rowcount
+        return marked
+
+    def relabel(self, labels: Mapping[int, Labels]) -> int:
+        """Replace model labels of the given statements; analyst overrides stay. Returns rows updated."""
+        if not labels:
+            return 0
+        table = Base.metadata.tables["statements"]
+        columns = list(labels_to_values(next(iter(labels.values()))))
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("statement_id"))
+            .values({c: bindparam(f"v_{c}") for c in columns})
+        )
+        updated = 0
+        with self.engine.begin() as conn:
+            for chunk in _chunks(list(labels)):
+                existing = list(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+                if not existing:
+                    continue
+                params = [
+                    {"statement_id": sid, **{f"v_{k}": v for k, v in labels_to_values(labels[sid]).items()}}
+                    for sid in existing
+                ]
+                conn.execute(statement, params)
+                updated += len(existing)
+        return updated
+
+    def counts(self) -> dict[str, int]:
+        """Sources per status, and stored submissions, statements, rejections (quarantined ones too)."""
+        out = dict.fromkeys(SOURCE_STATUSES, 0)
+        with self.engine.connect() as conn:
+            for status, n in conn.execute(select(DbSource.status, func.count()).group_by(DbSource.status)):
+                out[status] = n
+            for name, model in (
+                ("submissions", DbSubmission),
+                ("statements", DbStatement),
+                ("rejections", DbRejection),
+            ):
+                out[name] = conn.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in (
+                ("quarantined_submissions", DbSubmission),
+                ("quarantined_statements", DbStatement),
+            ):
+                query = select(func.count()).select_from(model).where(model.quarantine_reason.is_not(None))
+                out[name] = conn.scalar(query) or 0
+        return out

@@ -1,0 +1,1 @@
+"""Alembic environment for the samordne database, run in code by ``connectors.db_engine.upgrade``."""
