@@ -20,32 +20,59 @@ Same seed and arguments -> byte-identical files: xlsx core properties and zip me
 fixed, MIME boundaries and Message-IDs derive from the seed and a counter, and all text,
 dates and names come from one ``random.Random(seed)``. Files are written one at a time and the
 ground truth is streamed, so memory stays flat at 1,000,000 statements.
+
+The text bank lives in ``connectors.synthetic_text``, the xlsx/PDF/MIME writers in
+``connectors.synthetic_files``; the writers are re-exported here.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import io
-import quopri
 import random
-import re
-import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from email.utils import format_datetime, formataddr
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.writer.excel import ExcelWriter
+from openpyxl.utils import get_column_letter
 
-from models.records import Municipality, RespondentKind, Stance, StatementType
+from connectors.synthetic_files import (
+    FIXED_TIMESTAMP,
+    XLSX_TYPE,
+    CellValue,
+    Sheet,
+    build_ks_template,
+    mail_bytes,
+    mail_html,
+    pdf_bytes,
+    sheets_workbook,
+    sheets_xlsx,
+    slugify,
+    write_mbox_message,
+    xlsx_bytes,
+)
+from connectors.synthetic_text import (
+    FIRST_NAMES,
+    FREE_QUESTIONS,
+    KOMMUNE_QUESTION,
+    LAST_NAMES,
+    LIKERT_QUESTIONS,
+    ORGANISATIONS,
+    PRIORITIES,
+    THEMES,
+    TYPE_LABEL,
+    SynthStatement,
+    compose_statement,
+    cover_note,
+    likert_statement,
+    mail_text,
+    name_as_written,
+    quoted_invitation,
+)
+from models.records import Municipality, RespondentKind
 
 __all__ = [
     "CHANNELS",
@@ -65,19 +92,6 @@ __all__ = [
 ]
 
 CHANNELS = ("survey", "spreadsheet", "email")
-THEMES = (
-    "finansiering",
-    "styring",
-    "samhandling",
-    "journal",
-    "teknologi",
-    "personvern",
-    "innforing",
-    "fremdrift",
-    "marked",
-    "annet",
-)
-FIXED_TIMESTAMP = datetime(2025, 1, 1, 0, 0, 0)  # naive: xlsx core properties are naive UTC
 GROUND_TRUTH_COLUMNS = (
     "file",
     "sheet",
@@ -102,7 +116,6 @@ GROUND_TRUTH_COLUMNS = (
     "theme",
     "stance",
 )
-TYPO_RATE = 0.05
 REFERENCE_CSV = Path(__file__).resolve().parents[2] / "shared" / "reference" / "kommuner.csv"
 
 _CHANNEL_WEIGHTS = {"survey": 0.45, "spreadsheet": 0.25, "email": 0.30}
@@ -113,466 +126,7 @@ _KIND_ROTATION = {
 }
 _MAIL_VARIANTS = ("plain", "html_only", "alternative", "quoted_reply", "attachment_xlsx", "attachment_pdf")
 _MBOX_VARIANTS = ("plain", "html_only", "alternative", "quoted_reply")
-_HERAD = frozenset({"Voss", "Kvam", "Ulvik", "Ullensvang"})
 _NYNORSK_COUNTIES = frozenset({"46", "15"})  # Vestland, Møre og Romsdal: mostly nynorsk administrations
-_FIRST_NAMES = ("Kari", "Ola", "Per", "Anne", "Nils", "Ingrid", "Siri", "Lars", "Marit", "Jon", "Eva", "Tor")
-_LAST_NAMES = ("Nordmann", "Testesen", "Eksempelsen", "Prøvesen", "Dæmesen", "Fiktivsen")
-_TITLES = ("rådgiver", "kommunalsjef helse", "kommunedirektør", "fagleder e-helse", "seksjonsleder")
-_ORGANISATIONS = (
-    ("KS", "ks.no"),
-    ("Den norske legeforening", "legeforeningen.no"),
-    ("Norsk Sykepleierforbund", "nsf.no"),
-    ("Fagforbundet", "fagforbundet.no"),
-    ("IKT-Norge", "ikt-norge.no"),
-)
-_PRIORITIES = ("Høy", "Middels", "Lav")
-_TYPE_LABEL = {StatementType.NEED: "Behov", StatementType.POSITION: "Posisjon", StatementType.OTHER: "Annet"}
-
-# ---------------------------------------------------------------------------------------------
-# Text bank: noun phrases per theme (things needed, proposals judged) and factual sentences,
-# in bokmål and nynorsk; frames per type and stance put them into sentences.
-
-
-# One block per (theme, language, slot): "need" phrases (things the sector asks for), "prop"
-# phrases (proposals it judges) and "fact" sentences ({n} number, {y} year, {d} date).
-_BANK_SOURCE = """
-# finansiering nb need
-en forutsigbar fordeling av kostnadene mellom stat og kommune
-tydelige beregninger av hva Akson vil koste den enkelte kommune
-statlig medfinansiering av innføringen
-en realistisk plan for når gevinstene kan hentes ut
-# finansiering nb prop
-betalingsplikt for kommunene
-at Akson finansieres gjennom et årlig vederlag fra kommunene
-den foreslåtte kostnadsfordelingen
-at gevinstene skal dekke driftskostnadene
-# finansiering nb fact
-Kommunen bruker i dag om lag {n} millioner kroner i året på journalsystemer.
-Budsjettet for e-helse i kommunen er på {n} millioner kroner for neste år.
-# finansiering nn need
-ei føreseieleg fordeling av kostnadene mellom stat og kommune
-tydelege utrekningar av kva Akson vil koste den einskilde kommunen
-statleg medfinansiering av innføringa
-ein realistisk plan for når gevinstane kan hentast ut
-# finansiering nn prop
-betalingsplikt for kommunane
-at Akson vert finansiert gjennom eit årleg vederlag frå kommunane
-den føreslåtte kostnadsfordelinga
-at gevinstane skal dekkje driftskostnadene
-# finansiering nn fact
-Kommunen brukar i dag om lag {n} millionar kroner i året på journalsystem.
-Budsjettet for e-helse i kommunen er på {n} millionar kroner for neste år.
-# styring nb need
-reell innflytelse for kommunene i styringen av Akson
-en tydelig rollefordeling mellom staten, KS og kommunene
-kommunal representasjon i styret for selskapet
-klare mandater for styringsgruppene
-# styring nb prop
-at KS går inn som eier i selskapet
-den foreslåtte selskapsmodellen
-at staten skal kunne pålegge kommunene å delta
-styringsmodellen som er beskrevet i høringsnotatet
-# styring nb fact
-Kommunestyret behandlet saken om Akson i møtet {d}.
-Kommunen deltar i {n} interkommunale samarbeid om digitalisering.
-# styring nn need
-reell innverknad for kommunane i styringa av Akson
-ei tydeleg rollefordeling mellom staten, KS og kommunane
-kommunal representasjon i styret for selskapet
-klare mandat for styringsgruppene
-# styring nn prop
-at KS går inn som eigar i selskapet
-den føreslåtte selskapsmodellen
-at staten skal kunne påleggje kommunane å delta
-styringsmodellen som er skildra i høyringsnotatet
-# styring nn fact
-Kommunestyret handsama saka om Akson i møtet {d}.
-Kommunen deltek i {n} interkommunale samarbeid om digitalisering.
-# samhandling nb need
-sikker deling av pasientopplysninger med sykehus og fastleger
-bedre elektroniske meldinger mellom kommunen og spesialisthelsetjenesten
-felles legemiddelliste for alle tjenester
-tilgang til kjernejournal for hjemmetjenesten
-# samhandling nb prop
-målet om én felles kommunal journal
-at samhandlingsløsningene prioriteres først
-den nasjonale satsingen på pasientens legemiddelliste
-at informasjon skal følge pasienten på tvers av nivåene
-# samhandling nb fact
-Kommunen sender i dag rundt {n} elektroniske meldinger til sykehuset hver måned.
-Hjemmetjenesten har {n} brukere som får tjenester fra flere nivåer.
-# samhandling nn need
-trygg deling av pasientopplysningar med sjukehus og fastlegar
-betre elektroniske meldingar mellom kommunen og spesialisthelsetenesta
-felles legemiddelliste for alle tenester
-tilgang til kjernejournal for heimetenesta
-# samhandling nn prop
-målet om éin felles kommunal journal
-at samhandlingsløysingane vert prioriterte først
-den nasjonale satsinga på pasienten si legemiddelliste
-at informasjon skal følgje pasienten på tvers av nivåa
-# samhandling nn fact
-Kommunen sender i dag kring {n} elektroniske meldingar til sjukehuset kvar månad.
-Heimetenesta har {n} brukarar som får tenester frå fleire nivå.
-# journal nb need
-en journalløsning som er enkel å bruke i en travel hverdag
-strukturert dokumentasjon som kan gjenbrukes
-mobil tilgang til journalen for ansatte i hjemmetjenesten
-en journal som dekker både helse- og omsorgstjenestene
-# journal nb prop
-den felles kommunale journalen
-å erstatte dagens fagsystemer med én løsning
-Helseplattformen som modell for Akson
-at journalen skal leveres som en standardløsning
-# journal nb fact
-Kommunen har i dag {n} ulike fagsystemer i helse- og omsorgstjenestene.
-Dagens journalsystem ble anskaffet i {y}.
-# journal nn need
-ei journalløysing som er enkel å bruke i ein travel kvardag
-strukturert dokumentasjon som kan gjenbrukast
-mobil tilgang til journalen for tilsette i heimetenesta
-ein journal som dekkjer både helse- og omsorgstenestene
-# journal nn prop
-den felles kommunale journalen
-å erstatte dagens fagsystem med éi løysing
-Helseplattforma som modell for Akson
-at journalen skal leverast som ei standardløysing
-# journal nn fact
-Kommunen har i dag {n} ulike fagsystem i helse- og omsorgstenestene.
-Dagens journalsystem vart kjøpt inn i {y}.
-# teknologi nb need
-åpne grensesnitt og felles standarder
-en plattform som kan integreres med eksisterende systemer
-stabil drift og god oppetid
-en skalerbar arkitektur som tåler vekst
-# teknologi nb prop
-den åpne plattformen som foreslås
-en skybasert driftsmodell
-den modulære arkitekturen
-valget av felles nasjonal infrastruktur
-# teknologi nb fact
-Kommunen har {n} integrasjoner mot dagens journalsystem.
-IT-driften i kommunen er satt ut til et interkommunalt selskap med {n} ansatte.
-# teknologi nn need
-opne grensesnitt og felles standardar
-ei plattform som kan integrerast med eksisterande system
-stabil drift og god oppetid
-ein skalerbar arkitektur som toler vekst
-# teknologi nn prop
-den opne plattforma som vert føreslått
-ein skybasert driftsmodell
-den modulære arkitekturen
-valet av felles nasjonal infrastruktur
-# teknologi nn fact
-Kommunen har {n} integrasjonar mot dagens journalsystem.
-IT-drifta i kommunen er sett ut til eit interkommunalt selskap med {n} tilsette.
-# personvern nb need
-god tilgangsstyring og logging av oppslag i journalen
-et tydelig rettslig grunnlag for deling av helseopplysninger
-en grundig vurdering av personvernkonsekvensene
-sikker lagring av sensitive opplysninger
-# personvern nb prop
-lagring av journaldata i en felles nasjonal database
-forslaget om utvidet tilgang til helseopplysninger
-den foreslåtte løsningen for tilgangsstyring
-at innbyggerne selv skal kunne se hvem som har lest journalen
-# personvern nb fact
-Kommunen registrerte {n} avvik knyttet til informasjonssikkerhet i fjor.
-Personvernombudet i kommunen har behandlet {n} saker om helseopplysninger.
-# personvern nn need
-god tilgangsstyring og logging av oppslag i journalen
-eit tydeleg rettsleg grunnlag for deling av helseopplysningar
-ei grundig vurdering av personvernkonsekvensane
-trygg lagring av sensitive opplysningar
-# personvern nn prop
-lagring av journaldata i ein felles nasjonal database
-forslaget om utvida tilgang til helseopplysningar
-den føreslåtte løysinga for tilgangsstyring
-at innbyggjarane sjølve skal kunne sjå kven som har lese journalen
-# personvern nn fact
-Kommunen registrerte {n} avvik knytte til informasjonstryggleik i fjor.
-Personvernombodet i kommunen har handsama {n} saker om helseopplysningar.
-# innforing nb need
-tid og ressurser til opplæring av ansatte
-støtte til endringsledelse i tjenestene
-lokal kapasitet til å gjennomføre innføringen
-kompetanse på digitalisering i små kommuner
-# innforing nb prop
-innføringsplanen som er lagt fram
-at innføringen skal skje kommune for kommune
-opplæringsopplegget som er beskrevet
-at kommunene selv skal stå for opplæringen
-# innforing nb fact
-Kommunen har {n} ansatte som bruker journalsystemet daglig.
-Det ble gjennomført {n} opplæringskurs i fjor.
-# innforing nn need
-tid og ressursar til opplæring av tilsette
-støtte til endringsleiing i tenestene
-lokal kapasitet til å gjennomføre innføringa
-kompetanse på digitalisering i små kommunar
-# innforing nn prop
-innføringsplanen som er lagd fram
-at innføringa skal skje kommune for kommune
-opplæringsopplegget som er skildra
-at kommunane sjølve skal stå for opplæringa
-# innforing nn fact
-Kommunen har {n} tilsette som brukar journalsystemet dagleg.
-Det vart gjennomført {n} opplæringskurs i fjor.
-# fremdrift nb need
-en realistisk tidsplan for innføringen
-en stegvis utvikling med mulighet for justering
-tydelige milepæler for når kommunene kan ta i bruk løsningen
-god risikostyring i prosjektet
-# fremdrift nb prop
-den foreslåtte tidsplanen
-at prosjektet deles opp i flere faser
-at oppstarten utsettes ett år
-tempoet i arbeidet så langt
-# fremdrift nb fact
-Kommunen planlegger å ta i bruk ny journal i {y}.
-Prosjektet har så langt vart i {n} måneder.
-# fremdrift nn need
-ein realistisk tidsplan for innføringa
-ei stegvis utvikling med høve til justering
-tydelege milepælar for når kommunane kan ta i bruk løysinga
-god risikostyring i prosjektet
-# fremdrift nn prop
-den føreslåtte tidsplanen
-at prosjektet vert delt opp i fleire fasar
-at oppstarten vert utsett eitt år
-tempoet i arbeidet så langt
-# fremdrift nn fact
-Kommunen planlegg å ta i bruk ny journal i {y}.
-Prosjektet har så langt vart i {n} månader.
-# marked nb need
-reell konkurranse mellom leverandørene
-en anskaffelse som gir rom for norske leverandører
-mulighet til å bytte leverandør senere
-klare krav til leverandørene om dataportabilitet
-# marked nb prop
-anskaffelsesstrategien for Akson
-at én leverandør skal levere hele løsningen
-dialogen med leverandørmarkedet
-å bygge på eksisterende produkter i markedet
-# marked nb fact
-Kommunen har avtale med {n} leverandører av fagsystemer.
-Dagens kontrakt for journalsystemet løper ut i {y}.
-# marked nn need
-reell konkurranse mellom leverandørane
-ei anskaffing som gjev rom for norske leverandørar
-høve til å byte leverandør seinare
-klare krav til leverandørane om dataportabilitet
-# marked nn prop
-anskaffingsstrategien for Akson
-at éin leverandør skal levere heile løysinga
-dialogen med leverandørmarknaden
-å byggje på eksisterande produkt i marknaden
-# marked nn fact
-Kommunen har avtale med {n} leverandørar av fagsystem.
-Dagens kontrakt for journalsystemet går ut i {y}.
-# annet nb need
-bedre informasjon om arbeidet til kommunene
-lengre høringsfrister
-en samlet plan for digitalisering i offentlig sektor
-en tydelig kommunikasjon med innbyggerne
-# annet nb prop
-hovedinnretningen i Akson
-arbeidet med digitalisering i helsesektoren
-måten høringen er gjennomført på
-den overordnede satsingen på e-helse
-# annet nb fact
-Kommunen har {n} innbyggere over 80 år.
-Saken ble drøftet i formannskapet {d}.
-# annet nn need
-betre informasjon om arbeidet til kommunane
-lengre høyringsfristar
-ein samla plan for digitalisering i offentleg sektor
-ein tydeleg kommunikasjon med innbyggjarane
-# annet nn prop
-hovudinnretninga i Akson
-arbeidet med digitalisering i helsesektoren
-måten høyringa er gjennomført på
-den overordna satsinga på e-helse
-# annet nn fact
-Kommunen har {n} innbyggjarar over 80 år.
-Saka vart drøfta i formannskapet {d}.
-"""
-
-
-def _parse_bank(source: str) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
-    bank: dict[str, dict[str, dict[str, list[str]]]] = {}
-    current: list[str] = []
-    for line in source.strip().splitlines():
-        if line.startswith("# "):
-            theme, lang, slot = line[2:].split()
-            current = bank.setdefault(theme, {}).setdefault(lang, {}).setdefault(slot, [])
-        else:
-            current.append(line)
-    return {
-        t: {lg: {sl: tuple(v) for sl, v in slots.items()} for lg, slots in langs.items()}
-        for t, langs in bank.items()
-    }
-
-
-_BANK = _parse_bank(_BANK_SOURCE)
-
-_FRAMES: dict[str, dict[str, tuple[str, ...]]] = {
-    "nb": {
-        "need": (
-            "Kommunen har behov for {x}{s}.",
-            "Vi trenger {x}{s}.",
-            "Det må sikres {x}{s}.",
-            "Det er nødvendig med {x}{s}.",
-            "Vi ber om {x}{s}.",
-            "Kommunen etterlyser {x}{s}.",
-        ),
-        "support": (
-            "Vi støtter {x}.",
-            "Kommunen er positiv til {x}.",
-            "Vi stiller oss bak {x}.",
-            "Kommunen mener {x} er et godt grep.",
-            "Vi er glade for {x}.",
-        ),
-        "oppose": (
-            "Vi er kritiske til {x}.",
-            "Kommunen kan ikke slutte seg til {x}.",
-            "Vi går imot {x}.",
-            "Kommunen er bekymret for {x}.",
-            "Vi mener {x} er urimelig.",
-        ),
-        "conditional": (
-            "Vi støtter {x}, men bare dersom {c}.",
-            "Kommunen er positiv til {x}, forutsatt at {c}.",
-            "Vi kan slutte oss til {x} på vilkår av at {c}.",
-        ),
-        "neutral": (
-            "Det er for tidlig å ta stilling til {x}.",
-            "Kommunen har ingen klar oppfatning om {x} ennå.",
-            "Vi ser både fordeler og ulemper ved {x}.",
-        ),
-        "cond": (
-            "staten dekker en større del av kostnadene",
-            "kommunene får reell innflytelse i styringen",
-            "løsningen er ferdig testet før den tas i bruk",
-            "personvernet til innbyggerne er godt ivaretatt",
-            "det settes av tid og midler til opplæring",
-            "fremdriftsplanen er realistisk",
-        ),
-        "suffix": (
-            "",
-            "",
-            " i pleie- og omsorgstjenestene",
-            " for fastlegene og helsestasjonene",
-            " allerede i første fase",
-            " i vår region",
-            " for små kommuner",
-        ),
-    },
-    "nn": {
-        "need": (
-            "Kommunen har behov for {x}{s}.",
-            "Vi treng {x}{s}.",
-            "Det må sikrast {x}{s}.",
-            "Det er naudsynt med {x}{s}.",
-            "Vi ber om {x}{s}.",
-            "Kommunen etterlyser {x}{s}.",
-        ),
-        "support": (
-            "Vi støttar {x}.",
-            "Kommunen er positiv til {x}.",
-            "Vi stiller oss bak {x}.",
-            "Kommunen meiner {x} er eit godt grep.",
-            "Vi er glade for {x}.",
-        ),
-        "oppose": (
-            "Vi er kritiske til {x}.",
-            "Kommunen kan ikkje slutte seg til {x}.",
-            "Vi går imot {x}.",
-            "Kommunen er uroa over {x}.",
-            "Vi meiner {x} er urimeleg.",
-        ),
-        "conditional": (
-            "Vi støttar {x}, men berre dersom {c}.",
-            "Kommunen er positiv til {x}, føresett at {c}.",
-            "Vi kan slutte oss til {x} på vilkår av at {c}.",
-        ),
-        "neutral": (
-            "Det er for tidleg å ta stilling til {x}.",
-            "Kommunen har inga klar oppfatning om {x} enno.",
-            "Vi ser både fordelar og ulemper ved {x}.",
-        ),
-        "cond": (
-            "staten dekkjer ein større del av kostnadene",
-            "kommunane får reell innverknad i styringa",
-            "løysinga er ferdig testa før ho vert teken i bruk",
-            "personvernet til innbyggjarane er godt teke vare på",
-            "det vert sett av tid og midlar til opplæring",
-            "framdriftsplanen er realistisk",
-        ),
-        "suffix": (
-            "",
-            "",
-            " i pleie- og omsorgstenestene",
-            " for fastlegane og helsestasjonane",
-            " allereie i første fase",
-            " i vår region",
-            " for små kommunar",
-        ),
-    },
-}
-
-# Likert questions that make their theme evident; agreeing supports the proposal.
-_LIKERT_QUESTIONS: dict[str, dict[str, str]] = {
-    "finansiering": {
-        "nb": "Kommunen støtter at Akson finansieres gjennom betalingsplikt for kommunene",
-        "nn": "Kommunen støttar at Akson vert finansiert gjennom betalingsplikt for kommunane",
-    },
-    "styring": {
-        "nb": "Kommunen støtter at KS går inn som eier i Akson-selskapet",
-        "nn": "Kommunen støttar at KS går inn som eigar i Akson-selskapet",
-    },
-    "samhandling": {
-        "nb": "Kommunen mener Akson vil gi bedre samhandling med sykehus og fastleger",
-        "nn": "Kommunen meiner Akson vil gje betre samhandling med sjukehus og fastlegar",
-    },
-    "journal": {
-        "nb": "Kommunen ønsker å ta i bruk en felles kommunal journal",
-        "nn": "Kommunen ønskjer å ta i bruk ein felles kommunal journal",
-    },
-    "personvern": {
-        "nb": "Kommunen har tillit til at personvernet blir godt ivaretatt i Akson",
-        "nn": "Kommunen har tillit til at personvernet vert godt teke vare på i Akson",
-    },
-    "fremdrift": {
-        "nb": "Kommunen mener tidsplanen for Akson er realistisk",
-        "nn": "Kommunen meiner tidsplanen for Akson er realistisk",
-    },
-}
-_LIKERT_ANSWERS: dict[str, tuple[tuple[str, Stance], ...]] = {
-    "nb": (
-        ("Helt enig", Stance.SUPPORT),
-        ("Delvis enig", Stance.CONDITIONAL),
-        ("Verken enig eller uenig", Stance.NEUTRAL),
-        ("Delvis uenig", Stance.OPPOSE),
-        ("Helt uenig", Stance.OPPOSE),
-        ("Vet ikke", Stance.NEUTRAL),
-    ),
-    "nn": (
-        ("Heilt einig", Stance.SUPPORT),
-        ("Delvis einig", Stance.CONDITIONAL),
-        ("Verken einig eller ueinig", Stance.NEUTRAL),
-        ("Delvis ueinig", Stance.OPPOSE),
-        ("Heilt ueinig", Stance.OPPOSE),
-        ("Veit ikkje", Stance.NEUTRAL),
-    ),
-}
-_FREE_QUESTIONS = {
-    "nb": ("Hvilke behov har kommunen knyttet til Akson?", "Andre innspill til Akson"),
-    "nn": ("Kva behov har kommunen knytt til Akson?", "Andre innspel til Akson"),
-}
-_KOMMUNE_QUESTION = {"nb": "Hvilken kommune svarer du for?", "nn": "Kva kommune svarar du for?"}
-_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "august", "september", "oktober", "november")
-
 
 # ---------------------------------------------------------------------------------------------
 # Records
@@ -620,16 +174,6 @@ class _Respondent:
     slug: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Statement:
-    text: str
-    type: StatementType
-    theme: str
-    stance: Stance | None
-    kind: str = "free_text"
-    answer: str = ""
-
-
 @dataclass
 class _Counters:
     files: Counter[str] = field(default_factory=Counter)
@@ -662,292 +206,6 @@ def municipalities_from_csv(path: Path) -> list[Municipality]:
         for r in rows
     ]
     return sorted(out, key=lambda m: m.kommunenummer)
-
-
-CellValue = str | int | float | date | datetime | None
-
-
-@dataclass
-class Sheet:
-    """A worksheet as plain cells, written either fast (``sheets_xlsx``) or through openpyxl."""
-
-    title: str
-    cells: dict[tuple[int, int], CellValue] = field(default_factory=dict)
-    merged: list[str] = field(default_factory=list)
-    widths: dict[str, float] = field(default_factory=dict)
-    max_row: int = 0
-
-    def cell(self, row: int, column: int, value: CellValue) -> None:
-        if value is not None and value != "":
-            self.cells[(row, column)] = value
-        self.max_row = max(self.max_row, row)
-
-    def append(self, values: Sequence[CellValue]) -> None:
-        row = self.max_row + 1
-        for column, value in enumerate(values, start=1):
-            self.cell(row, column, value)
-        self.max_row = row
-
-
-def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """A minimal, valid xlsx (inline strings, one date style) with fixed zip dates: fast and reproducible.
-
-    openpyxl needs ~50 ms per small workbook, which made spreadsheets most of the run time at
-    scale; this writer needs ~2 ms. Excel, openpyxl and calamine read the result.
-    """
-    members = {
-        "[Content_Types].xml": _content_types(len(sheets)),
-        "_rels/.rels": _ROOT_RELS,
-        "xl/workbook.xml": _workbook_xml(sheets),
-        "xl/_rels/workbook.xml.rels": _workbook_rels(len(sheets)),
-        "xl/styles.xml": _STYLES,
-    }
-    for i, sheet in enumerate(sheets, start=1):
-        members[f"xl/worksheets/sheet{i}.xml"] = _sheet_xml(sheet)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in members.items():
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            zf.writestr(info, text.encode("utf-8"), compresslevel=6)
-    return out.getvalue()
-
-
-def sheets_workbook(sheets: Sequence[Sheet]) -> Workbook:
-    """The same sheets as an openpyxl workbook (shared strings, styles: as Excel writes them)."""
-    wb = Workbook()
-    default = wb.active
-    assert default is not None
-    wb.remove(default)
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.title)
-        for (row, column), value in sorted(sheet.cells.items()):
-            cell = ws.cell(row=row, column=column, value=value)
-            if isinstance(value, datetime):
-                cell.number_format = "dd.mm.yyyy hh:mm"
-            elif isinstance(value, date):
-                cell.number_format = "dd.mm.yyyy"
-        for ref in sheet.merged:
-            ws.merge_cells(ref)
-        for letter, width in sheet.widths.items():
-            ws.column_dimensions[letter].width = width
-    return wb
-
-
-def xlsx_bytes(wb: Workbook) -> bytes:
-    """Serialise an openpyxl workbook reproducibly: fixed core properties and fixed zip member dates.
-
-    ``openpyxl.save_workbook`` stamps ``modified`` with the current time and ``ZipFile.writestr``
-    stamps every member with the local time, so the writer is driven directly and the archive
-    rebuilt with a fixed date.
-    """
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    wb.properties.creator = "samordne"
-    wb.properties.lastModifiedBy = "samordne"
-    raw = io.BytesIO()
-    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIMESTAMP.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_ROOT_RELS = (
-    f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
-    f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-_STYLES = (
-    f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/>'
-    '<numFmt numFmtId="165" formatCode="dd.mm.yyyy hh:mm"/></numFmts>'
-    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-_EXCEL_EPOCH = datetime(1899, 12, 30)  # naive: Excel serial dates have no zone
-
-
-def _content_types(n: int) -> str:
-    sheets = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, n + 1)
-    )
-    return (
-        f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        f"{sheets}</Types>"
-    )
-
-
-def _workbook_xml(sheets: Sequence[Sheet]) -> str:
-    items = "".join(
-        f'<sheet name="{html.escape(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, s in enumerate(sheets, start=1)
-    )
-    return f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>{items}</sheets></workbook>'
-
-
-def _workbook_rels(n: int) -> str:
-    rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, n + 1)
-    )
-    styles = f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
-    return f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}{styles}</Relationships>'
-
-
-def _cell_xml(ref: str, value: CellValue) -> str:
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    if isinstance(value, datetime):
-        serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
-        return f'<c r="{ref}" s="2"><v>{serial:.10g}</v></c>'
-    if isinstance(value, date):
-        return f'<c r="{ref}" s="1"><v>{(value - _EXCEL_EPOCH.date()).days}</v></c>'
-    text = html.escape(str(value), quote=False)
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-
-
-def _sheet_xml(sheet: Sheet) -> str:
-    rows: dict[int, list[tuple[int, CellValue]]] = {}
-    for (row, column), value in sheet.cells.items():
-        rows.setdefault(row, []).append((column, value))
-    parts = [f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}">']
-    if sheet.widths:
-        parts.append("<cols>")
-        for letter, width in sorted(sheet.widths.items(), key=lambda lw: column_index_from_string(lw[0])):
-            i = column_index_from_string(letter)
-            parts.append(f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>')
-        parts.append("</cols>")
-    parts.append("<sheetData>")
-    for row in sorted(rows):
-        cells = "".join(_cell_xml(f"{get_column_letter(c)}{row}", v) for c, v in sorted(rows[row]))
-        parts.append(f'<row r="{row}">{cells}</row>')
-    parts.append("</sheetData>")
-    if sheet.merged:
-        refs = "".join(f'<mergeCell ref="{ref}"/>' for ref in sheet.merged)
-        parts.append(f'<mergeCells count="{len(sheet.merged)}">{refs}</mergeCells>')
-    parts.append("</worksheet>")
-    return "".join(parts)
-
-
-KS_TEMPLATE_GUIDE = (
-    "Slik fyller du ut malen",
-    "Skriv kommunens navn, kontaktperson, e-post og dato øverst på arket 'Innspill'.",
-    "Skriv ett innspill per rad fra rad 9.",
-    "Tema: finansiering, styring, samhandling, journal, teknologi, personvern, innforing, "
-    "fremdrift, marked eller annet.",
-    "Behov eller posisjon: skriv 'Behov', 'Posisjon' eller 'Annet'.",
-    "Prioritet: skriv 'Høy', 'Middels' eller 'Lav'.",
-    "Send utfylt mal til KS som vedlegg i e-post.",
-)
-
-
-def build_ks_template(
-    kommune: str,
-    contact: str,
-    email: str,
-    dato: date | None,
-    rows: Sequence[tuple[str, str, str, str]],
-) -> list[Sheet]:
-    """The KS input template filled in: ``rows`` are (Tema, Innspill, Behov eller posisjon, Prioritet)."""
-    ws = Sheet("Innspill", widths={"A": 16, "B": 80, "C": 22, "D": 12})
-    ws.cell(1, 1, "Innspill til Akson – KS")
-    for row, (label, value) in enumerate(
-        (("Kommune", kommune), ("Kontaktperson", contact), ("E-post", email), ("Dato", dato)), start=3
-    ):
-        ws.cell(row, 1, label)
-        ws.cell(row, 2, value)
-    for column, header in enumerate(("Tema", "Innspill", "Behov eller posisjon", "Prioritet"), start=1):
-        ws.cell(8, column, header)
-    for r, values in enumerate(rows, start=9):
-        for column, value in enumerate(values, start=1):
-            ws.cell(r, column, value)
-    guide = Sheet("Veiledning", widths={"A": 100})
-    for line in KS_TEMPLATE_GUIDE:
-        guide.append([line])
-    return [ws, guide]
-
-
-def pdf_bytes(paragraphs: Sequence[str], *, width: int = 90) -> bytes:
-    """A one-page PDF with a text layer (Helvetica, WinAnsi); paragraphs wrap at ``width`` characters."""
-    lines: list[str] = []
-    for para in paragraphs:
-        lines.extend(_wrap(para, width))
-        lines.append("")
-    lines = lines[:56]
-    ops = ["BT", "/F1 11 Tf", "14 TL", "50 800 Td"]
-    for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({escaped}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("cp1252", errors="replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe6\xf8\xe5\xc5\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        lines.append(current)
-    return lines
-
-
-def slugify(text: str) -> str:
-    """ASCII file-name part: ``Ålesund`` -> ``alesund``, ``Nord-Fron`` -> ``nord-fron``."""
-    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9-]+", "_", text).strip("_") or "x"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1091,39 +349,15 @@ class _Generator:
         return "nn" if self.rng.random() < (0.6 if fylkesnummer in _NYNORSK_COUNTIES else 0.08) else "nb"
 
     def _contact(self) -> str:
-        return f"{self.rng.choice(_FIRST_NAMES)} {self.rng.choice(_LAST_NAMES)}"
+        return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
 
     def _municipal(self, m: Municipality) -> _Respondent:
-        rng = self.rng
-        suffix = "herad" if m.name in _HERAD else "kommune"
-        base = f"{m.name} ({m.fylke})" if m.name in self.duplicate_names else m.name
-        choices = ["exact"] * 45 + ["suffix"] * 20 + ["lower"] * 5 + ["upper"] * 5 + ["number"] * 5
-        if m.kommunenummer in self.old_numbers:
-            choices += ["old_number"] * 8
-        if m.alt_names:
-            choices += ["ssb_name"] * 10
-        variant = "typo" if len(m.name) >= 5 and rng.random() < TYPO_RATE else rng.choice(choices)
-        if variant == "typo":
-            text = _typo(m.name, rng)
-            if m.name in self.duplicate_names:
-                text = f"{text} ({m.fylke})"
-        elif variant == "suffix":
-            text = f"{m.name} {suffix}" + (f" ({m.fylke})" if m.name in self.duplicate_names else "")
-        elif variant == "lower":
-            text = base.lower()
-        elif variant == "upper":
-            text = base.upper()
-        elif variant == "number":
-            text = f"{m.kommunenummer} {m.name}"
-        elif variant == "old_number":
-            text = f"{self.old_numbers[m.kommunenummer]} {m.name}"
-        elif variant == "ssb_name":
-            text = f"{m.name} - {m.alt_names[0]}"
-        else:
-            text = base
-        org_line = text if variant in {"suffix", "number", "old_number"} else f"{text} {suffix}"
-        if variant == "upper":
-            org_line = org_line.upper()
+        text, variant, org_line = name_as_written(
+            self.rng,
+            m,
+            duplicate=m.name in self.duplicate_names,
+            old_number=self.old_numbers.get(m.kommunenummer),
+        )
         domain = m.domains[0] if m.domains else f"{slugify(m.name)}.kommune.no"
         return _Respondent(
             text=text,
@@ -1140,7 +374,7 @@ class _Generator:
     def _organisation(self) -> _Respondent:
         rng = self.rng
         if rng.random() < 0.5:
-            name, domain = rng.choice(_ORGANISATIONS)
+            name, domain = rng.choice(ORGANISATIONS)
             kind = RespondentKind.ORGANISATION
         else:
             fylke = rng.choice(sorted({m.fylke for m in self.munis}))
@@ -1160,34 +394,11 @@ class _Generator:
 
     # -- statements -----------------------------------------------------------------------------
 
-    def _statement(self, lang: str) -> _Statement:
-        rng = self.rng
-        theme = rng.choice(THEMES)
-        bank = _BANK[theme][lang]
-        frames = _FRAMES[lang]
-        roll = rng.random()
-        if roll < 0.35:
-            text = rng.choice(frames["need"]).format(
-                x=rng.choice(bank["need"]), s=rng.choice(frames["suffix"])
-            )
-            return _Statement(_cap_first(text), StatementType.NEED, theme, None)
-        if roll < 0.75:
-            stance = rng.choices(
-                (Stance.SUPPORT, Stance.OPPOSE, Stance.CONDITIONAL, Stance.NEUTRAL), weights=(40, 30, 20, 10)
-            )[0]
-            frame = rng.choice(frames[stance.value])
-            text = frame.format(x=rng.choice(bank["prop"]), c=rng.choice(frames["cond"]))
-            return _Statement(_cap_first(text), StatementType.POSITION, theme, stance)
-        day = date(2024, 1, 1) + timedelta(days=rng.randint(0, 700))
-        text = rng.choice(bank["fact"]).format(
-            n=rng.randint(2, 480), y=rng.randint(2009, 2031), d=f"{day.day}. {rng.choice(_MONTHS)} {day.year}"
-        )
-        return _Statement(text, StatementType.OTHER, theme, None)
+    def _statement(self, lang: str) -> SynthStatement:
+        return compose_statement(self.rng, lang)
 
-    def _likert(self, lang: str, theme: str) -> _Statement:
-        answer, stance = self.rng.choices(_LIKERT_ANSWERS[lang], weights=(25, 25, 12, 15, 15, 8))[0]
-        question = _LIKERT_QUESTIONS[theme][lang]
-        return _Statement(question, StatementType.POSITION, theme, stance, kind="likert", answer=answer)
+    def _likert(self, lang: str, theme: str) -> SynthStatement:
+        return likert_statement(self.rng, lang, theme)
 
     def _row(
         self,
@@ -1195,7 +406,7 @@ class _Generator:
         kind: str,
         channel: str,
         resp: _Respondent,
-        st: _Statement,
+        st: SynthStatement,
         language: str,
         **loc: object,
     ) -> list[object]:
@@ -1225,22 +436,22 @@ class _Generator:
 
     def _survey_rows(
         self, lang: str, questions: Sequence[str], multiline: bool
-    ) -> Iterator[tuple[_Respondent, dict[str, str], list[tuple[str, _Statement]]]]:
+    ) -> Iterator[tuple[_Respondent, dict[str, str], list[tuple[str, SynthStatement]]]]:
         """Responses for one survey file: (respondent, answers by column header, statements by header)."""
         cap = self._cap(20, 1500)
         used = 0
-        likert_headers = [_LIKERT_QUESTIONS[t][lang] for t in questions]
-        free_headers = _FREE_QUESTIONS[lang]
+        likert_headers = [LIKERT_QUESTIONS[t][lang] for t in questions]
+        free_headers = FREE_QUESTIONS[lang]
         while used < cap and self.remaining > 0:
             resp, k = self._take(self.rng.randint(1, 6))
             used += k
             answers: dict[str, str] = {}
-            placed: list[tuple[str, _Statement]] = []
+            placed: list[tuple[str, SynthStatement]] = []
             n_likert = self.rng.randint(0, min(k, len(questions)))
             for theme in self.rng.sample(list(questions), n_likert):
                 st = self._likert(lang, theme)
-                answers[_LIKERT_QUESTIONS[theme][lang]] = st.answer
-                placed.append((_LIKERT_QUESTIONS[theme][lang], st))
+                answers[LIKERT_QUESTIONS[theme][lang]] = st.answer
+                placed.append((LIKERT_QUESTIONS[theme][lang], st))
             cells: dict[str, list[str]] = {}
             for _ in range(k - n_likert):
                 st = self._statement(resp.language)
@@ -1267,9 +478,9 @@ class _Generator:
         else:
             encoding, delimiter = "utf-8", ";"
         lang = "nn" if rng.random() < 0.2 else "nb"
-        questions = sorted(rng.sample(sorted(_LIKERT_QUESTIONS), rng.randint(2, 4)), key=THEMES.index)
+        questions = sorted(rng.sample(sorted(LIKERT_QUESTIONS), rng.randint(2, 4)), key=THEMES.index)
         multiline = self.variants and rng.random() < 0.7
-        headers = [_LIKERT_QUESTIONS[t][lang] for t in questions] + list(_FREE_QUESTIONS[lang])
+        headers = [LIKERT_QUESTIONS[t][lang] for t in questions] + list(FREE_QUESTIONS[lang])
         if tool == "nettskjema":
             fixed = ["Svar-ID", "Innsendt", "Kommune", "Navn", "E-post"]
         else:
@@ -1326,15 +537,15 @@ class _Generator:
     def _write_forms_xlsx(self) -> None:
         rng = self.rng
         lang = "nn" if rng.random() < 0.2 else "nb"
-        questions = sorted(rng.sample(sorted(_LIKERT_QUESTIONS), rng.randint(2, 4)), key=THEMES.index)
-        headers = [_LIKERT_QUESTIONS[t][lang] for t in questions] + list(_FREE_QUESTIONS[lang])
+        questions = sorted(rng.sample(sorted(LIKERT_QUESTIONS), rng.randint(2, 4)), key=THEMES.index)
+        headers = [LIKERT_QUESTIONS[t][lang] for t in questions] + list(FREE_QUESTIONS[lang])
         all_headers = [
             "ID",
             "Start time",
             "Completion time",
             "Email",
             "Name",
-            _KOMMUNE_QUESTION[lang],
+            KOMMUNE_QUESTION[lang],
             *headers,
         ]
         name = f"forms_{self.file_no:05d}.xlsx"
@@ -1370,9 +581,9 @@ class _Generator:
 
     def _template_rows(
         self, resp: _Respondent, k: int
-    ) -> tuple[list[tuple[str, str, str, str]], list[_Statement]]:
+    ) -> tuple[list[tuple[str, str, str, str]], list[SynthStatement]]:
         stmts = [self._statement(resp.language) for _ in range(k)]
-        rows = [(s.theme, s.text, _TYPE_LABEL[s.type], self.rng.choice(_PRIORITIES)) for s in stmts]
+        rows = [(s.theme, s.text, TYPE_LABEL[s.type], self.rng.choice(PRIORITIES)) for s in stmts]
         return rows, stmts
 
     def _write_ks_template(self) -> None:
@@ -1389,7 +600,7 @@ class _Generator:
         kind: str,
         channel: str,
         resp: _Respondent,
-        stmts: Sequence[_Statement],
+        stmts: Sequence[SynthStatement],
         **loc: object,
     ) -> list[list[object]]:
         return [
@@ -1463,100 +674,50 @@ class _Generator:
         rng = self.rng
         lang = resp.language
         message_id = f"<synt-{self.seed}-{self.mail_no:08d}@samordne.invalid>"
-        body_stmts: list[_Statement] = []
-        attached: list[_Statement] = []
+        body_stmts: list[SynthStatement] = []
+        attached: list[SynthStatement] = []
         truth: list[list[object]] = []
         if variant.startswith("attachment"):
-            cover = (
-                "Vedlagt følger innspill fra kommunen til arbeidet med Akson."
-                if lang == "nb"
-                else "Vedlagt følgjer innspel frå kommunen til arbeidet med Akson."
-            )
-            body_stmts.append(_Statement(cover, StatementType.OTHER, "annet", None))
+            body_stmts.append(cover_note(lang))
             attached = [self._statement(lang) for _ in range(k - 1)]
         else:
             body_stmts = [self._statement(lang) for _ in range(k)]
-        paragraphs: list[list[str]] = []
-        for st in body_stmts:
-            if not paragraphs or rng.random() < 0.4:
-                paragraphs.append([])
-            paragraphs[-1].append(st.text)
-        greeting = "Hei," if rng.random() < 0.7 else "Til KS,"
-        closing = "Med vennlig hilsen" if lang == "nb" else "Med venleg helsing"
-        signature = [closing, resp.contact, rng.choice(_TITLES), resp.org_line]
-        text_body = "\n\n".join([greeting, *(" ".join(p) for p in paragraphs), "\n".join(signature)]) + "\n"
-        subject = (
-            f"Innspill til Akson fra {resp.org_line}"
-            if lang == "nb"
-            else f"Innspel til Akson frå {resp.org_line}"
-        )
+        words = mail_text(rng, lang, [st.text for st in body_stmts], resp.contact, resp.org_line)
+        text_body, subject = words.plain, words.subject
         sent = self._when()
         if variant == "quoted_reply":
             subject = "SV: Invitasjon til å gi innspill til Akson"
-            asked = sent - timedelta(days=rng.randint(3, 30))
-            quoted = [
-                "Hei,",
-                "",
-                "KS ber kommunene om innspill til Akson innen fristen.",
-                "Svar gjerne direkte på denne e-posten.",
-                "",
-                "Med vennlig hilsen",
-                "Ola Nordmann",
-                "KS",
-            ]
-            text_body += (
-                f"\n{asked.strftime('%d.%m.%Y')} kl. {asked.strftime('%H:%M')} skrev KS <post@ks.no>:\n"
-                + "".join(f"> {line}\n".replace("> \n", ">\n") for line in quoted)
-            )
-        html_body = (
-            '<html><head><meta charset="utf-8"></head><body>'
-            + f"<p>{html.escape(greeting)}</p>"
-            + "".join(f"<p>{html.escape(' '.join(p))}</p>" for p in paragraphs)
-            + "<p>"
-            + "<br>".join(html.escape(s) for s in signature)
-            + "</p></body></html>\n"
-        )
-        boundary = f"==samordne-{self.seed}-{self.mail_no}"
-        if variant == "html_only":
-            body = _text_part("html", html_body)
-        elif variant == "alternative":
-            body = _multipart(
-                "alternative",
-                boundary + "-alt==",
-                [_text_part("plain", text_body), _text_part("html", html_body)],
-            )
-        else:
-            body = _text_part("plain", text_body)
-        for st in body_stmts:
-            truth.append(self._row(file, kind, "email", resp, st, lang, message_id=message_id))
+            text_body += quoted_invitation(sent - timedelta(days=rng.randint(3, 30)))
+        html_body = mail_html(words.greeting, words.paragraphs, words.signature)
+        truth += [self._row(file, kind, "email", resp, st, lang, message_id=message_id) for st in body_stmts]
+        attachment: tuple[str, str, bytes] | None = None
         if variant == "attachment_xlsx":
             att = f"KS-mal_{resp.slug}.xlsx"
-            rows = [(s.theme, s.text, _TYPE_LABEL[s.type], rng.choice(_PRIORITIES)) for s in attached]
+            rows = [(s.theme, s.text, TYPE_LABEL[s.type], rng.choice(PRIORITIES)) for s in attached]
             data = sheets_xlsx(build_ks_template(resp.text, resp.contact, resp.email, sent.date(), rows))
-            body = _multipart("mixed", boundary + "==", [body, _attachment_part(_XLSX_TYPE, att, data)])
+            attachment = (XLSX_TYPE, att, data)
             truth += self._template_truth(
                 f"{file}!/{att}", "ks_template", "email", resp, attached, message_id=message_id, part="2"
             )
         elif variant == "attachment_pdf":
             att = f"Innspill_{resp.slug}.pdf"
-            data = pdf_bytes([s.text for s in attached])
-            body = _multipart(
-                "mixed", boundary + "==", [body, _attachment_part("application/pdf", att, data)]
-            )
+            attachment = ("application/pdf", att, pdf_bytes([s.text for s in attached]))
             truth += [
                 self._row(f"{file}!/{att}", "pdf", "email", resp, st, lang, message_id=message_id, part="2")
                 for st in attached
             ]
-        headers = (
-            f"From: {formataddr((resp.org_line, resp.email), charset='utf-8')}\n"
-            "To: KS <post@ks.no>\n"
-            f"Subject: {_encode_header(subject)}\n"
-            f"Date: {format_datetime(sent)}\n"
-            f"Message-ID: {message_id}\n"
-            "MIME-Version: 1.0\n"
-        )
         self.counters.variants[variant if variant != "plain" else "plain_mail"] += 1
-        return headers.encode("ascii") + body, truth
+        message = mail_bytes(
+            sender=(resp.org_line, resp.email),
+            subject=subject,
+            sent=sent,
+            message_id=message_id,
+            boundary=f"==samordne-{self.seed}-{self.mail_no}",
+            text_body=None if variant == "html_only" else text_body,
+            html_body=html_body if variant in {"html_only", "alternative"} else None,
+            attachment=attachment,
+        )
+        return message, truth
 
     def _write_eml(self) -> None:
         resp, k = self._take(self.rng.randint(1, 6))  # few enough for a one-page PDF attachment
@@ -1575,67 +736,8 @@ class _Generator:
                 resp, k = self._take(self.rng.randint(1, 5))
                 used += k
                 msg, truth = self._message(name, "mbox", resp, k, self._mail_variant(_MBOX_VARIANTS, k))
-                _write_mbox_message(fh, msg, resp.email)
+                write_mbox_message(fh, msg, resp.email)
                 self.truth.writerows(truth)
-
-
-def _write_mbox_message(fh: IO[bytes], msg: bytes, sender: str) -> None:
-    """One mboxo entry: envelope line, the message with ``From `` lines escaped, a blank line."""
-    fh.write(f"From {sender} Mon Jan  6 08:00:00 2025\n".encode("ascii"))
-    fh.write(_FROM_LINE.sub(rb">\1", msg))
-    if not msg.endswith(b"\n"):
-        fh.write(b"\n")
-    fh.write(b"\n")
-
-
-# MIME is assembled by hand: the ``email`` package's header registry made mail generation
-# the slowest part (16 s of 55 s for 20,000 statements), and its boundaries are random.
-_FROM_LINE = re.compile(rb"(?m)^(>*From )")
-_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _encode_header(value: str) -> str:
-    """RFC 2047 base64 words of at most 20 characters each, folded onto continuation lines."""
-    if value.isascii():
-        return value
-    words = [value[i : i + 20] for i in range(0, len(value), 20)]
-    return "\n ".join(f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words)
-
-
-def _text_part(subtype: str, text: str) -> bytes:
-    head = f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable\n\n'
-    return head.encode("ascii") + quopri.encodestring(text.encode("utf-8"))
-
-
-def _attachment_part(content_type: str, filename: str, data: bytes) -> bytes:
-    head = (
-        f'Content-Type: {content_type}; name="{filename}"\nContent-Transfer-Encoding: base64\n'
-        f'Content-Disposition: attachment; filename="{filename}"\n\n'
-    )
-    return head.encode("ascii") + base64.encodebytes(data)
-
-
-def _multipart(subtype: str, boundary: str, parts: Sequence[bytes]) -> bytes:
-    out = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"\n\n'.encode("ascii")]
-    for part in parts:
-        out.append(f"--{boundary}\n".encode("ascii") + part + (b"" if part.endswith(b"\n") else b"\n"))
-    out.append(f"--{boundary}--\n".encode("ascii"))
-    return b"".join(out)
-
-
-def _typo(name: str, rng: random.Random) -> str:
-    """One keyboard slip: swap two neighbours, drop or double a letter (never the first letter)."""
-    i = rng.randint(1, len(name) - 2)
-    kind = rng.randint(0, 2)
-    if kind == 0 and name[i] != name[i + 1]:
-        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
-    if kind == 1:
-        return name[:i] + name[i + 1 :]
-    return name[:i] + name[i] + name[i:]
-
-
-def _cap_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _old_numbers() -> dict[str, str]:

@@ -6,7 +6,9 @@ import csv
 import email
 import hashlib
 import io
+import random
 from collections import Counter
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,6 +20,7 @@ from click.testing import CliRunner
 from openpyxl.utils import column_index_from_string
 from pypdf import PdfReader
 
+from connectors import synthetic, synthetic_files, synthetic_text
 from connectors.synthetic import (
     GROUND_TRUTH_COLUMNS,
     GenerationReport,
@@ -25,8 +28,10 @@ from connectors.synthetic import (
     municipalities_from_csv,
     pdf_bytes,
 )
+from connectors.synthetic_files import mail_bytes
+from connectors.synthetic_text import cover_note, mail_text, name_as_written, quoted_invitation
 from flows.commands.synth import synth
-from models.records import Municipality
+from models.records import Municipality, StatementType
 
 N = 2000
 
@@ -309,6 +314,119 @@ def test_refuses_a_non_empty_inbox(tmp_path: Path, munis: list[Municipality]) ->
     (tmp_path / "inbox" / "old.csv").write_text("x")
     with pytest.raises(FileExistsError, match="already holds files; choose an empty output folder"):
         generate_inbox(tmp_path, municipalities=munis, statements=10)
+
+
+# sha256 over the names and bytes of the csv, eml and mbox files (no zlib in them) for seed 3 and
+# 400 statements, measured before synthetic.py was split into synthetic_text and synthetic_files.
+# A deliberate change to the generated text or formats updates it; a refactor must not.
+PINNED_DIGEST = "a7f261b0c3dc424915afa74886e98cb63e568986e7041a32c96dd5a0a68581fb"
+
+
+def test_output_is_pinned_for_a_seed(tmp_path: Path, munis: list[Municipality]) -> None:
+    """Seed 3 still writes the bytes it wrote before the module split (ground truth, csv, mail)."""
+    generate_inbox(tmp_path, seed=3, municipalities=munis, statements=400)
+    digest = hashlib.sha256()
+    for path in sorted(tmp_path.rglob("*")):
+        if path.is_file() and path.suffix in {".csv", ".eml", ".mbox"}:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    assert digest.hexdigest() == PINNED_DIGEST
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("FIXED_TIMESTAMP", synthetic_files),
+        ("Sheet", synthetic_files),
+        ("build_ks_template", synthetic_files),
+        ("pdf_bytes", synthetic_files),
+        ("sheets_workbook", synthetic_files),
+        ("sheets_xlsx", synthetic_files),
+        ("slugify", synthetic_files),
+        ("xlsx_bytes", synthetic_files),
+        ("THEMES", synthetic_text),
+    ],
+)
+def test_writers_are_re_exported(name: str, module: object) -> None:
+    """connectors.synthetic keeps its public names; they are the objects of the modules split off."""
+    assert name in synthetic.__all__
+    assert getattr(synthetic, name) is getattr(module, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "html", "attachment", "types"),
+    [
+        ("Hei", None, None, ["text/plain"]),
+        (None, "<p>Hei</p>", None, ["text/html"]),
+        ("Hei", "<p>Hei</p>", None, ["multipart/alternative", "text/plain", "text/html"]),
+        (
+            "Hei",
+            "<p>Hei</p>",
+            ("application/pdf", "a.pdf", b"%PDF"),
+            ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"],
+        ),
+        (
+            "Hei",
+            None,
+            ("application/pdf", "a.pdf", b"%PDF"),
+            ["multipart/mixed", "text/plain", "application/pdf"],
+        ),
+    ],
+)
+def test_mail_bytes_structure(
+    text: str | None, html: str | None, attachment: tuple[str, str, bytes] | None, types: list[str]
+) -> None:
+    """mail_bytes builds plain, html, alternative and mixed messages the email package parses back."""
+    data = mail_bytes(
+        sender=("Ørsta kommune", "postmottak@orsta.kommune.no"),
+        subject="Innspel til Akson frå Ørsta kommune",
+        sent=datetime(2025, 2, 3, 9, 30, tzinfo=UTC),
+        message_id="<x@samordne.invalid>",
+        boundary="==b",
+        text_body=text,
+        html_body=html,
+        attachment=attachment,
+    )
+    msg = email.message_from_bytes(data, policy=policy.default)
+    assert [part.get_content_type() for part in msg.walk()] == types
+    assert str(msg["Subject"]) == "Innspel til Akson frå Ørsta kommune"
+    assert str(msg["From"]) == "Ørsta kommune <postmottak@orsta.kommune.no>"
+
+
+def test_mail_words() -> None:
+    """Cover note, signature and quoted invitation read as a municipality's mail would."""
+    assert cover_note("nn").text == "Vedlagt følgjer innspel frå kommunen til arbeidet med Akson."
+    assert cover_note("nb").type is StatementType.OTHER
+    words = mail_text(random.Random(1), "nb", ["A.", "B."], "Kari Nordmann", "Vik kommune")
+    assert words.subject == "Innspill til Akson fra Vik kommune"
+    assert words.signature[0::3] == ("Med vennlig hilsen", "Vik kommune")
+    assert " ".join(words.paragraphs) == "A. B."
+    assert words.plain.startswith(words.greeting + "\n\n")
+    assert quoted_invitation(datetime(2025, 1, 2, 8, 5)).splitlines()[:4] == [
+        "",
+        "02.01.2025 kl. 08:05 skrev KS <post@ks.no>:",
+        "> Hei,",
+        ">",
+    ]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_name_as_written_variants(seed: int, munis: list[Municipality]) -> None:
+    """Each name variant writes the municipality the way its label says; the org line adds the suffix."""
+    m = next(x for x in munis if x.name == "Bergen")
+    text, variant, org_line = name_as_written(random.Random(seed), m, duplicate=False, old_number=None)
+    expected = {
+        "exact": ("Bergen", "Bergen kommune"),
+        "suffix": ("Bergen kommune", "Bergen kommune"),
+        "lower": ("bergen", "bergen kommune"),
+        "upper": ("BERGEN", "BERGEN KOMMUNE"),
+        "number": (f"{m.kommunenummer} Bergen", f"{m.kommunenummer} Bergen"),
+    }
+    if variant == "typo":
+        assert text != "Bergen" and text[0] == "B" and abs(len(text) - 6) <= 1
+        assert org_line == f"{text} kommune"
+    else:
+        assert (text, org_line) == expected[variant]
 
 
 def test_pdf_has_a_text_layer() -> None:
