@@ -51,7 +51,9 @@ class RunState:
     quality: dict[str, Any] = field(default_factory=dict)  # summary for the workbook's Datakvalitet sheet
     blocking: list[str] = field(default_factory=list)  # table-level failures that stop delivery
     consolidation: Any = None
-    rows: list[Any] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)  # every stored statement (the workbook lists them all)
+    dedupe: dict[str, Any] = field(default_factory=dict)
+    declaration_rejections: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         by_status = Counter(o.status.value for o in self.outcomes)
@@ -137,12 +139,14 @@ def validate_stored(state: RunState) -> RunState:
         {"themes": list(taxonomy.keys)},
     )
     for table, reasons in outcome.quarantine.items():
+        if table not in ("submissions", "statements"):
+            raise ValueError(f"validation quarantined rows of an unknown table {table!r}")
         by_reason: dict[str, list[int]] = {}
         for row_id, reason in reasons.items():
             by_reason.setdefault(reason, []).append(row_id)
         for reason, ids in sorted(by_reason.items()):
-            state.store.quarantine_rows(table, sorted(ids), reason)
-    state.validation["rows"] = outcome.to_json()
+            state.store.quarantine_rows(table, sorted(ids), reason)  # type: ignore[arg-type]  # checked above
+    state.validation = merge_validation(state.validation, outcome.to_json())
     state.blocking.extend(outcome.blocking_failures)
     return state
 
@@ -150,9 +154,11 @@ def validate_stored(state: RunState) -> RunState:
 def consolidate_stored(state: RunState) -> RunState:
     """Consolidate everything stored (runs are incremental), then gate the result itself."""
     from processing.consolidate import consolidate, load_config
+    from processing.dedupe import dedupe_statements
     from processing.registry import default_registry
     from processing.taxonomy import load_taxonomy
-    from processing.validation import consolidated_frame, run_validation
+    from processing.validation import ValidationOutcome, validate_frame
+    from processing.validation.adapt import consolidated_inputs
 
     registry = default_registry()
     taxonomy = load_taxonomy(state.settings.taxonomy_path)
@@ -160,23 +166,70 @@ def consolidate_stored(state: RunState) -> RunState:
     if state.declarations is not None:
         from connectors.declarations import read_declarations
 
-        declarations = read_declarations(state.declarations, registry)
-    previous = _previous_delivery(state.out)
-    state.rows = state.store.statement_rows()
+        declaration_list = read_declarations(state.declarations, registry)
+        declarations = declaration_list.declarations
+        state.declaration_rejections = [str(r.locator) + ": " + r.reason for r in declaration_list.rejections]
+    stored = state.store.statement_rows()
+    deduped = dedupe_statements(stored)
+    state.dedupe = {
+        "statements_stored": len(stored),
+        "statements_consolidated": len(deduped.rows),
+        "duplicate_links": [vars_of(link) for link in deduped.links],
+        "superseded": [vars_of(item) for item in deduped.superseded],
+    }
+    state.rows = stored
     state.consolidation = consolidate(
-        state.rows,
+        deduped.rows,
         registry.municipalities,
         registry.steering_group,
         load_config(),
         declarations=declarations,
-        previous=previous,
+        previous=_previous_delivery(state.out),
         taxonomy_keys=taxonomy.keys,
+        known_names=state.store.personal_identifiers(),
+        generated_from=_generated_from(state, stored),
     )
-    frame, context = consolidated_frame(state.consolidation.to_dict(), state.store.statements_frame())
-    outcome = run_validation(state.store.submissions_frame(), state.store.statements_frame(), frame, context)
-    state.validation["consolidated"] = outcome.to_json()
+    frame, context = consolidated_inputs(state.consolidation, deduped.rows, taxonomy.keys)
+    outcome = ValidationOutcome((validate_frame("consolidated", frame, context),))
+    state.validation = merge_validation(state.validation, outcome.to_json())
     state.blocking.extend(outcome.blocking_failures)
     return state
+
+
+def _generated_from(state: RunState, rows: Sequence[Any]) -> dict[str, Any]:
+    """What the consolidation was computed from; no run ids or times, so equal input gives equal JSON."""
+    import hashlib
+
+    sources = sorted({row.source_sha256 for row in rows})
+    return {
+        "sources": len(sources),
+        "sources_sha256": hashlib.sha256("\n".join(sources).encode()).hexdigest(),
+        "statements": len(rows),
+        "model": state.versions.get("model"),
+        "samordne": state.versions.get("samordne"),
+    }
+
+
+def merge_validation(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """One stored result per run: the suites of both validation passes side by side."""
+    if not first:
+        return second
+    quarantine = {table: dict(rows) for table, rows in first.get("quarantine", {}).items()}
+    for table, rows in second.get("quarantine", {}).items():
+        quarantine.setdefault(table, {}).update(rows)
+    return {
+        "suite_version": second.get("suite_version", first.get("suite_version")),
+        "success": bool(first.get("success")) and bool(second.get("success")),
+        "blocking": bool(first.get("blocking")) or bool(second.get("blocking")),
+        "blocking_failures": [*first.get("blocking_failures", []), *second.get("blocking_failures", [])],
+        "suites": [*first.get("suites", []), *second.get("suites", [])],
+        "quarantine": quarantine,
+        "quarantined_rows": [*first.get("quarantined_rows", []), *second.get("quarantined_rows", [])],
+    }
+
+
+def vars_of(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
 def _previous_delivery(out: Path) -> dict[str, Any] | None:
@@ -342,7 +395,7 @@ def revalidate(settings: Settings, run_id: int | None = None) -> dict[str, Any]:
     except BaseException as exc:
         fail_run(state, exc)
         raise
-    success = not state.blocking and all(v.get("success", False) for v in state.validation.values())
+    success = not state.blocking and bool(state.validation.get("success"))
     state.store.finish_run(
         state.run_id,
         "succeeded" if success else "failed",

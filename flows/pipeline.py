@@ -1,5 +1,8 @@
 """The Prefect flow: ingest an inbox, validate, consolidate, write the reports.
 
+Tasks pass live objects (the store, loaded models) and write to the database, so
+result caching is off: a cached result would skip the writes.
+
 The flow body reads like a table of contents; each task wraps one plain
 function (``flows.ingest``, ``flows.outputs``) that tests and a REPL can call
 directly. Tasks work on batches of files, never on single records.
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from flows import outputs
 from flows.ingest import IngestContext, ingest_files
@@ -18,7 +22,7 @@ from flows.settings import Settings
 from models.records import SourceOutcome
 
 
-@task(name="ingest-batch")
+@task(name="ingest-batch", cache_policy=NO_CACHE)
 def ingest_batch(ctx: IngestContext, rel_paths: list[str]) -> list[SourceOutcome]:
     found = ingest_files(ctx, rel_paths)
     get_run_logger().info(
@@ -30,22 +34,22 @@ def ingest_batch(ctx: IngestContext, rel_paths: list[str]) -> list[SourceOutcome
     return found
 
 
-@task(name="validate")
+@task(name="validate", cache_policy=NO_CACHE)
 def validate(state: outputs.RunState) -> outputs.RunState:
     return outputs.validate_stored(state)
 
 
-@task(name="consolidate")
+@task(name="consolidate", cache_policy=NO_CACHE)
 def consolidate(state: outputs.RunState) -> outputs.RunState:
     return outputs.consolidate_stored(state)
 
 
-@task(name="write-reports")
+@task(name="write-reports", cache_policy=NO_CACHE)
 def write_reports(state: outputs.RunState) -> dict[str, str]:
     return outputs.write_reports(state)
 
 
-@task(name="publish-artifacts")
+@task(name="publish-artifacts", cache_policy=NO_CACHE)
 def publish_artifacts(state: outputs.RunState, written: dict[str, str]) -> None:
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 

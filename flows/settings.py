@@ -53,8 +53,11 @@ def prepare_prefect_env(workdir: Path, env: dict[str, str] | None = None) -> Non
     env = os.environ if env is None else env  # type: ignore[assignment]
     assert env is not None
     env.setdefault("PREFECT_HOME", str(workdir / STATE_DIR / "prefect"))
+    # Prefect creates its home but not missing parents; its ephemeral server then fails with
+    # "unable to open database file" after the whole start-up timeout.
+    Path(env["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.setdefault("DO_NOT_TRACK", "1")
     env.setdefault("GX_ANALYTICS_ENABLED", "False")
-    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
     env.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

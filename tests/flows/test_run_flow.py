@@ -1,0 +1,145 @@
+"""End to end: real Prefect flow runs over the bundled sample inbox, on a real SQLite database."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+
+pytestmark = [pytest.mark.flow, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def sample_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the flow twice over a copy of examples/inbox into one database."""
+    from flows.pipeline import run_flow
+
+    work = tmp_path_factory.mktemp("sample")
+    inbox = work / "inbox"
+    shutil.copytree(EXAMPLES / "inbox", inbox)
+    url = f"sqlite:///{work / 'samordne.db'}"
+    first = run_flow(str(inbox), str(work / "out1"), url, str(EXAMPLES / "intensjonserklaeringer.csv"))
+    second = run_flow(str(inbox), str(work / "out2"), url, str(EXAMPLES / "intensjonserklaeringer.csv"))
+    return {"work": work, "inbox": inbox, "url": url, "first": first, "second": second}
+
+
+def _manifest(run: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(Path(run["manifest"]).read_text(encoding="utf-8"))
+
+
+def test_every_inbox_file_is_in_the_manifest_once(sample_run: dict[str, Any]) -> None:
+    """Each file in the inbox appears exactly once at top level, with a status and a hash."""
+    manifest = _manifest(sample_run["first"])
+    top = [f for f in manifest["files"] if f["parent"] is None]
+    on_disk = sorted(
+        p.relative_to(sample_run["inbox"]).as_posix() for p in sample_run["inbox"].rglob("*") if p.is_file()
+    )
+    assert sorted(f["path"] for f in top) == on_disk
+    assert all(
+        len(f["sha256"]) == 64 and f["status"] in {"ingested", "duplicate", "quarantined"}
+        for f in manifest["files"]
+    )
+    counts = Counter(f["status"] for f in manifest["files"])
+    assert manifest["counts"] == {
+        "ingested": counts["ingested"],
+        "duplicate": counts["duplicate"],
+        "quarantined": counts["quarantined"],
+        "files": len(manifest["files"]),
+        "statements": sum(f["statements"] for f in manifest["files"]),
+    }
+
+
+def test_broken_and_duplicate_files_are_reported(sample_run: dict[str, Any]) -> None:
+    """The truncated workbook is quarantined with a reason; the renamed copy is a duplicate."""
+    files = {f["path"]: f for f in _manifest(sample_run["first"])["files"]}
+    assert files["skadet.xlsx"]["status"] == "quarantined"
+    assert "skadet.xlsx" in files["skadet.xlsx"]["reason"]
+    assert files["Kopi av Innspillsmal_Stavanger.xlsx"]["status"] == "duplicate"
+    assert (
+        files["Kopi av Innspillsmal_Stavanger.xlsx"]["reason"]
+        == "samme innhold som Innspillsmal_Stavanger.xlsx"
+    )
+
+
+def test_attachments_are_listed_under_their_mail(sample_run: dict[str, Any]) -> None:
+    """Files inside an e-mail get their own manifest entries naming the mail as parent."""
+    files = _manifest(sample_run["first"])["files"]
+    children = [f for f in files if f["parent"] == "epost_vedlegg_molde.eml"]
+    assert {f["kind"] for f in children} >= {"xlsx", "pdf"}
+    assert all(f["path"].startswith("epost_vedlegg_molde.eml!/") for f in children)
+    assert all(f["status"] == "ingested" and f["statements"] > 0 for f in children)
+
+
+def test_workbook_counts_equal_the_database(sample_run: dict[str, Any]) -> None:
+    """The workbook lists every stored statement, and its per-theme municipality counts match SQL."""
+    workbook = openpyxl.load_workbook(sample_run["first"]["outputs"]["workbook"], read_only=True)
+    engine = create_engine(sample_run["url"])
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("select count(*) from statements where quarantine_reason is null")
+        ).scalar_one()
+        per_theme = dict(
+            conn.execute(
+                text(
+                    "select coalesce(st.override_theme, st.theme) as theme, "
+                    "count(distinct coalesce(su.override_kommunenummer, su.kommunenummer)) "
+                    "from statements st join submissions su on su.id = st.submission_id "
+                    "where su.respondent_kind = 'municipality' and su.match_status = 'matched' "
+                    "and st.quarantine_reason is null and su.quarantine_reason is null "
+                    "group by 1"
+                )
+            ).all()
+        )
+    statement_rows = list(workbook["Utsagn"].iter_rows(min_row=2, values_only=True))
+    assert stored > 0
+    assert len([r for r in statement_rows if r[0] is not None]) == stored
+    themes = {
+        row[1]: row[2]
+        for row in workbook["Posisjoner per tema"].iter_rows(min_row=2, values_only=True)
+        if row[1]
+    }
+    assert {k: v for k, v in themes.items() if v} == per_theme
+
+
+def test_second_run_is_incremental(sample_run: dict[str, Any]) -> None:
+    """Re-running over the same inbox reads nothing again and gives the same consolidated position."""
+    first, second = _manifest(sample_run["first"]), _manifest(sample_run["second"])
+    top = [f for f in second["files"] if f["parent"] is None]
+    assert {f["status"] for f in top} <= {"duplicate", "quarantined"}
+    assert second["counts"]["statements"] == 0
+    assert second["counts"]["ingested"] == 0
+    a = Path(sample_run["first"]["outputs"]["delivery"]) / "consolidated.json"
+    b = Path(sample_run["second"]["outputs"]["delivery"]) / "consolidated.json"
+    assert json.loads(a.read_text())["themes"] == json.loads(b.read_text())["themes"]
+    assert first["status"] == second["status"] == "succeeded"
+
+
+def test_delivery_has_checksummed_files_without_personal_data(sample_run: dict[str, Any]) -> None:
+    """The delivery manifest lists the SHA-256 of each file; no sender address reaches the delivery."""
+    import hashlib
+
+    delivery = Path(sample_run["first"]["outputs"]["delivery"])
+    manifest = json.loads((delivery / "manifest.json").read_text())
+    listed = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
+    assert set(listed) == {"rapport.html", "rapport.pdf", "consolidated.json"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((delivery / name).read_bytes()).hexdigest() == digest
+    engine = create_engine(sample_run["url"])
+    with engine.connect() as conn:
+        addresses = [
+            a for (a,) in conn.execute(text("select distinct email from submissions where email is not null"))
+        ]
+    assert addresses, "the sample inbox has e-mail senders"
+    for name in ("rapport.html", "consolidated.json"):
+        content = (delivery / name).read_text(encoding="utf-8")
+        for address in addresses:
+            assert address not in content, f"{address} leaked into {name}"
