@@ -37,7 +37,9 @@ class TextConnector:
 CONNECTORS: dict[str, Connector] = {"txt": TextConnector()}
 
 
-def _run(root: Path, rel: str, known: dict[str, str] | None = None, limits: Limits | None = None) -> list[FoundFile]:
+def _run(
+    root: Path, rel: str, known: dict[str, str] | None = None, limits: Limits | None = None
+) -> list[FoundFile]:
     seen = dict(known or {})
     return list(read_path(root, rel, limits or Limits(), CONNECTORS, seen.get))
 
