@@ -1,0 +1,126 @@
+"""Training: reproducible models, CSV validation, evaluation shape, grouped folds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from processing.classify import read_classifier
+from processing.training.data import DataError, LabelledExample, parse_labelled_csv, read_seed
+from processing.training.evaluate import evaluate, group_folds, score
+from processing.training.train import fit, train
+
+PROBES = [
+    "Kommunen trenger mer opplæring.",
+    "Vi er imot betalingsplikten.",
+    "Kommunestyret vedtok saken i mai.",
+    "Vi støtter forslaget dersom staten betaler.",
+]
+
+
+def test_seed_corpus_shape() -> None:
+    """The seed corpus has 400+ rows across all types, stances, themes and both written standards."""
+    rows = read_seed()
+    assert len(rows) >= 400
+    assert {r.type for r in rows} == {"need", "position", "other"}
+    assert {r.stance for r in rows if r.type == "position"} == {"support", "oppose", "conditional", "neutral"}
+    assert len({r.theme for r in rows}) == 10
+    assert {r.lang for r in rows} == {"nb", "nn"}
+    assert all(r.origin == "samordne-seed, written for the project" for r in rows)
+
+
+@pytest.mark.slow
+def test_train_twice_gives_identical_predictions(tmp_path: Path) -> None:
+    """Training from the repository alone with a fixed seed twice gives identical scores and labels."""
+    extra = [LabelledExample("Kommunen vil ha bedre sengeposter.", "need", "annet")]
+    reports = [train(tmp_path / f"m{i}", seed=7, include_shared=None, extra=extra) for i in range(2)]
+    assert reports[0].sources == {"seed": len(read_seed()), "shared_dev": 0, "extra": 1}
+    models = [read_classifier(r.output_dir) for r in reports]
+    assert models[0].scores(PROBES) == models[1].scores(PROBES)
+    assert models[0].classify(PROBES) == models[1].classify(PROBES)
+    assert (tmp_path / "m0" / "meta.json").is_file()
+    size = sum(f.stat().st_size for f in (tmp_path / "m0").rglob("*") if f.is_file())
+    assert size < 10 * 2**20
+
+
+def test_fit_in_memory_is_deterministic() -> None:
+    """Two in-memory fits on the same rows and seed agree exactly, whatever the row order."""
+    rows = read_seed()[::4]
+    a = fit(rows, seed=3, epochs=3)
+    b = fit(list(reversed(rows)), seed=3, epochs=3)
+    assert a.scores(PROBES) == b.scores(PROBES)
+
+
+def test_fit_rejects_unknown_option() -> None:
+    """A misspelt training option is an error, not silently ignored."""
+    with pytest.raises(TypeError, match="unknown training option"):
+        fit(read_seed()[:10], epoch=3)
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "message"),
+    [
+        ("text,type\nA,need\n", "fil 'x.csv': kolonnen/kolonnene theme mangler – legg dem til i første rad"),
+        ("text,type,stance,theme\n,need,,annet\n", "fil 'x.csv', rad 2: kolonnen 'text' er tom"),
+        ("text,type,stance,theme\nA,behov,,økonomi\n", "fil 'x.csv', rad 2: tema 'økonomi' er ukjent"),
+        ("text,type,stance,theme\nA,krav,,annet\n", "fil 'x.csv', rad 2: type 'krav' er ukjent"),
+        ("text,type,stance,theme\nA,position,,annet\n", "fil 'x.csv', rad 2: en posisjon må ha holdning"),
+        (
+            "text,type,stance,theme\nA,position,kanskje,annet\n",
+            "fil 'x.csv', rad 2: holdning 'kanskje' er ukjent",
+        ),
+    ],
+)
+def test_csv_errors(csv_text: str, message: str) -> None:
+    """Bad labelled rows raise DataError naming file, row and fix (bokmål)."""
+    with pytest.raises(DataError) as info:
+        parse_labelled_csv(csv_text, "x.csv")
+    assert str(info.value).startswith(message)
+
+
+def test_csv_normalises_labels() -> None:
+    """Labels in bokmål or any case are normalised; stance is dropped for non-positions."""
+    rows = parse_labelled_csv(
+        "text,type,stance,theme\nA,Behov,support,Innføring\nB,POSISJON,Støtter,styring\n", "x"
+    )
+    assert [(r.type, r.stance, r.theme) for r in rows] == [
+        ("need", None, "innforing"),
+        ("position", "support", "styring"),
+    ]
+
+
+def test_score_exact() -> None:
+    """Scores of a tiny known case: precision, recall, F1, macro and confusion."""
+    result = score(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert result["accuracy"] == 0.75
+    assert result["per_label"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert result["per_label"]["b"] == {"precision": 0.6667, "recall": 1.0, "f1": 0.8, "support": 2}
+    assert result["macro_f1"] == round((0.6667 + 0.8) / 2, 4)
+    assert result["confusion"] == {"a": {"a": 1, "b": 1}, "b": {"b": 2}}
+
+
+def test_evaluate_scores_stance_on_gold_positions_only() -> None:
+    """Stance support counts only rows whose gold type is position."""
+    from processing.classify import load_classifier
+
+    rows = [
+        LabelledExample("Vi støtter forslaget.", "position", "annet", "support"),
+        LabelledExample("Kommunen trenger midler.", "need", "finansiering"),
+    ]
+    result = evaluate(load_classifier(), rows)
+    assert sum(v["support"] for v in result["stance"]["per_label"].values() if v["support"]) == 1
+    assert set(result) == {"type", "theme", "stance"}
+    as_dicts = [{"text": r.text, "type": r.type, "theme": r.theme, "stance": r.stance or ""} for r in rows]
+    assert evaluate(load_classifier(), as_dicts) == result
+
+
+def test_group_folds_keep_pages_together() -> None:
+    """Every group lands in exactly one fold and all rows are used once."""
+    rows = [LabelledExample(f"t{i}", "other", "annet", group=f"page{i % 7}") for i in range(30)]
+    folds = group_folds(rows, k=5)
+    assert sorted(i for f in folds for i in f) == list(range(30))
+    for fold in folds:
+        groups = {rows[i].group for i in fold}
+        others = {rows[i].group for f in folds if f is not fold for i in f}
+        assert not groups & others
