@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "flows.commands.registry",
     "flows.commands.nlp",
     "flows.commands.synth",
+    "flows.commands.review",
 )
 
 

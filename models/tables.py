@@ -251,3 +251,42 @@ class DbAudit(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
     batch: Mapped[str | None] = mapped_column(String(64))  # sha256 of the imported override file
+
+
+class DbApproval(Base):
+    """An analyst's approval of a run's consolidated data, pinned by its sha256 (issue 7)."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    by: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the consolidated.json approved
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class DbDelivery(Base):
+    """A delivered package: where it went, under which approval, and every file's sha256."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approvals.id"))
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)  # the folder written, as given
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    files: Mapped[list[Any]]  # [{"name", "sha256", "size"}], sorted by name
+
+
+class DbReviewImport(Base):
+    """One imported review workbook; its sha256 makes a second import of the same file a no-op."""
+
+    __tablename__ = "review_imports"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    by: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    changes: Mapped[int] = mapped_column(Integer)

@@ -55,9 +55,12 @@ SHA_A = "a" * 64
 SHA_B = "b" * 64
 TABLES = {
     "alembic_version",
+    "approvals",
     "audit",
     "contents",
+    "deliveries",
     "rejections",
+    "review_imports",
     "runs",
     "sources",
     "statements",
@@ -164,7 +167,7 @@ def test_migrations_create_exactly_the_model_tables(store: Store) -> None:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
     assert set(inspect(store.engine).get_table_names()) == TABLES
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0002"
 
 
 def test_downgrade_to_base_and_upgrade_again(store: Store) -> None:
@@ -685,7 +688,7 @@ def test_concurrent_first_open_migrates_once(database_url: str) -> None:
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     with Store.open(database_url) as opened:
-        assert current_revision(opened.engine) == "0001"
+        assert current_revision(opened.engine) == "0002"
 
 
 def test_personal_identifiers_list_contacts_for_redaction(store: Store) -> None:
