@@ -143,3 +143,19 @@ def test_delivery_has_checksummed_files_without_personal_data(sample_run: dict[s
         content = (delivery / name).read_text(encoding="utf-8")
         for address in addresses:
             assert address not in content, f"{address} leaked into {name}"
+
+
+def test_sample_run_passes_every_validation_suite(sample_run: dict[str, Any]) -> None:
+    """The bundled sample inbox passes all three suites and nothing is quarantined by validation."""
+    out = Path(sample_run["first"]["manifest"]).parent
+    results = json.loads((out / "validering.json").read_text(encoding="utf-8"))
+    assert [(s["name"], s["success"]) for s in results["suites"]] == [
+        ("submissions", True),
+        ("statements", True),
+        ("consolidated", True),
+    ]
+    assert results["quarantined_rows"] == []
+    assert (
+        "Datakvalitet"
+        in openpyxl.load_workbook(sample_run["first"]["outputs"]["workbook"], read_only=True).sheetnames
+    )
