@@ -1,38 +1,60 @@
 """Seeded generator of large synthetic inboxes with ground truth, for load tests and evaluation.
 
-``generate_inbox(out_dir, seed=..., statements=...)`` writes ``<out>/inbox/`` with survey
-exports (Nettskjema and Questback CSV, Microsoft Forms xlsx), KS-template and free-form
-spreadsheets, ``.eml`` files and ``.mbox`` mailboxes, and ``<out>/ground_truth.csv`` with one
-row per statement: where it is (file and locator fields, as ``models.records.Locator`` names
-them), who wrote it (respondent as written, expected kommunenummer) and its labels (type,
+``generate_inbox(out_dir, seed=..., statements=...)`` writes ``<out>/inbox/`` with every input
+format the connectors read, and ``<out>/ground_truth.csv`` with one row per statement: where it
+is (file and locator fields, as ``models.records.Locator`` names them and as the connectors
+report them), who wrote it (respondent as written, expected kommunenummer) and its labels (type,
 theme, stance; stance only for positions, as in the labelling guideline).
 
+File kinds (``GenerationReport.files_by_kind``): survey exports (``nettskjema_csv``,
+``questback_csv``, ``forms_xlsx``), spreadsheets (``ks_template``, ``freeform_xlsx``) and mail
+(``eml``, ``mbox``); with ``variants`` on also ``ks_template_xlsm`` (macro-enabled content
+type), ``freeform_ods``, ``docx_letter``, ``txt_letter`` and ``zip`` (a KS template and a
+covering letter in a folder), at a modest share of files. Format variants
+(``GenerationReport.variants``): CSV in cp1252, UTF-8 with BOM and ISO-8859-1, ``;``, ``,``
+and tab (``.tsv``), a title above the header (``csv_preamble``), quoted multi-line cells,
+Likert answers as numbers 1-5 (``likert_numbers``) or nynorsk words, a ``.layout.toml`` sidecar
+naming a respondent column auto-detection cannot (``layout_sidecar``; sidecars are not counted
+as files), merged titles and offset headers; mails as plain, HTML-only,
+multipart/alternative, quoted replies, forwarded municipal letters, with KS-template xlsx, PDF
+or Word attachments, encoded-word subjects.
+
+Locators in the ground truth: sheet/row/column for cells (rows as a spreadsheet shows them,
+preamble lines included), ``line`` for letter paragraphs (docx: paragraph number; txt: first
+line of the paragraph), ``message_id`` and ``part`` for mails. Attachments are
+``mail.eml!/2/name`` and archive members ``archive.zip!/folder/name``, the display paths the
+dispatcher (``connectors.inbox``) gives them.
+
 A Likert answer counts as one statement: its ``text`` in the ground truth is the question,
-``answer`` holds the answer word and the stance follows ``processing.likert`` (``Delvis enig``
-is conditional, ``Vet ikke`` neutral). Mail greetings, signatures and quoted history are not
-statements; the one-line cover note of a mail with an attachment is (``other``/``annet``).
+``answer`` holds the answer as written (word or number) and the stance follows
+``processing.likert`` (``Delvis enig`` is conditional, ``Vet ikke`` neutral). Mail greetings,
+signatures and quoted history are not statements; the one-line cover note of a mail with an
+attachment is (``other``/``annet``); the covering note above a forwarded letter is not.
 
-Outlook ``.msg`` files are not generated: writing them needs an Outlook (CFB/MAPI) writer,
-and no maintained pure-Python one exists. Attachments of mails in ``.mbox`` files are not
-generated either; ``.eml`` files carry them.
+Not generated: Outlook ``.msg`` (writing one needs an Outlook CFB/MAPI writer; no maintained
+pure-Python one exists) and legacy ``.xls`` (the only writer, ``xlwt``, is unmaintained since
+2017 and is not a dependency); both are covered by the corpus in ``../shared/corpora/`` and the
+golden fixtures. Attachments of mails in ``.mbox`` files are not generated either; ``.eml``
+files carry them.
 
-Same seed and arguments -> byte-identical files: xlsx core properties and zip member dates are
-fixed, MIME boundaries and Message-IDs derive from the seed and a counter, and all text,
-dates and names come from one ``random.Random(seed)``. Files are written one at a time and the
-ground truth is streamed, so memory stays flat at 1,000,000 statements.
+Same seed and arguments -> byte-identical files: xlsx/ods/docx/zip member dates are fixed, MIME
+boundaries and Message-IDs derive from the seed and a counter, and all text, dates and names
+come from one ``random.Random(seed)``. Files are written one at a time and the ground truth is
+streamed, so memory stays flat at 1,000,000 statements.
 
-The text bank lives in ``connectors.synthetic_text``, the xlsx/PDF/MIME writers in
-``connectors.synthetic_files``; the writers are re-exported here.
+The text bank lives in ``connectors.synthetic_text``, the xlsx/ODS/docx/zip/PDF/MIME writers
+in ``connectors.synthetic_files``; the writers are re-exported here.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,19 +62,23 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from connectors.synthetic_files import (
+    DOCX_TYPE,
     FIXED_TIMESTAMP,
     XLSX_TYPE,
     CellValue,
     Sheet,
     build_ks_template,
+    docx_bytes,
     mail_bytes,
     mail_html,
     pdf_bytes,
+    sheets_ods,
     sheets_workbook,
     sheets_xlsx,
     slugify,
     write_mbox_message,
     xlsx_bytes,
+    zip_bytes,
 )
 from connectors.synthetic_text import (
     FIRST_NAMES,
@@ -67,6 +93,8 @@ from connectors.synthetic_text import (
     SynthStatement,
     compose_statement,
     cover_note,
+    forwarded_letter,
+    likert_number,
     likert_statement,
     mail_text,
     name_as_written,
@@ -82,13 +110,16 @@ __all__ = [
     "GenerationReport",
     "Sheet",
     "build_ks_template",
+    "docx_bytes",
     "generate_inbox",
     "municipalities_from_csv",
     "pdf_bytes",
+    "sheets_ods",
     "sheets_workbook",
     "sheets_xlsx",
     "slugify",
     "xlsx_bytes",
+    "zip_bytes",
 ]
 
 CHANNELS = ("survey", "spreadsheet", "email")
@@ -124,8 +155,33 @@ _KIND_ROTATION = {
     "spreadsheet": ("ks_template", "ks_template", "freeform_xlsx"),
     "email": ("eml", "eml", "eml", "mbox"),
 }
-_MAIL_VARIANTS = ("plain", "html_only", "alternative", "quoted_reply", "attachment_xlsx", "attachment_pdf")
-_MBOX_VARIANTS = ("plain", "html_only", "alternative", "quoted_reply")
+# With variants on, the rarer containers join at a modest share of files: they are slower to
+# write (docx, zip) and rarer in real inboxes than survey exports, templates and mails.
+_VARIANT_KIND_ROTATION = {
+    "survey": _KIND_ROTATION["survey"],
+    "spreadsheet": (
+        "ks_template",
+        "ks_template",
+        "freeform_xlsx",
+        "ks_template",
+        "ks_template_xlsm",
+        "freeform_xlsx",
+        "ks_template",
+        "freeform_ods",
+    ),
+    "email": ("eml", "eml", "eml", "mbox", "eml", "docx_letter", "eml", "txt_letter", "eml", "mbox", "zip"),
+}
+_MAIL_VARIANTS = (
+    "plain",
+    "html_only",
+    "alternative",
+    "quoted_reply",
+    "attachment_xlsx",
+    "attachment_pdf",
+    "forwarded",
+    "attachment_docx",
+)
+_MBOX_VARIANTS = ("plain", "html_only", "alternative", "quoted_reply", "forwarded")
 _NYNORSK_COUNTIES = frozenset({"46", "15"})  # Vestland, Møre og Romsdal: mostly nynorsk administrations
 
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +190,7 @@ _NYNORSK_COUNTIES = frozenset({"46", "15"})  # Vestland, Møre og Romsdal: mostl
 
 @dataclass(frozen=True, slots=True)
 class GenerationReport:
-    """What ``generate_inbox`` wrote."""
+    """What ``generate_inbox`` wrote: statement, file-kind and variant counts (see the module docstring)."""
 
     inbox_dir: Path
     ground_truth: Path
@@ -309,7 +365,7 @@ class _Generator:
         truth.writerow(GROUND_TRUTH_COLUMNS)
         while self.remaining > 0:
             channel = min(self.channels, key=lambda c: self.counters.channels[c] / _CHANNEL_WEIGHTS[c])
-            rotation = _KIND_ROTATION[channel]
+            rotation = (_VARIANT_KIND_ROTATION if self.variants else _KIND_ROTATION)[channel]
             kind = rotation[self.kind_turn[channel] % len(rotation)]
             self.kind_turn[channel] += 1
             self.file_no += 1
@@ -473,10 +529,18 @@ class _Generator:
         rng = self.rng
         turn = self.counters.files[f"{tool}_csv"]
         if self.variants:
-            encoding = ("cp1252", "utf-8-sig")[turn % 2]
+            encoding = ("cp1252", "utf-8-sig", "iso-8859-1")[turn % 3]
             delimiter = (";", ";", ",", ",")[turn % 4]
         else:
             encoding, delimiter = "utf-8", ";"
+        # Nettskjema puts the form title above the header; some Questback exports number the
+        # scale (5 = helt enig); one Questback in four names the respondent column so that only
+        # its .layout.toml sidecar says what it is.
+        preamble = self.variants and tool == "nettskjema" and turn % 3 == 1
+        numbers = self.variants and tool == "questback" and turn % 2 == 1
+        sidecar = self.variants and tool == "questback" and turn % 4 == 2
+        if self.variants and tool == "questback" and turn % 4 == 3:
+            delimiter = "\t"  # Questback's "tab-separated" export
         lang = "nn" if rng.random() < 0.2 else "nb"
         questions = sorted(rng.sample(sorted(LIKERT_QUESTIONS), rng.randint(2, 4)), key=THEMES.index)
         multiline = self.variants and rng.random() < 0.7
@@ -484,11 +548,16 @@ class _Generator:
         if tool == "nettskjema":
             fixed = ["Svar-ID", "Innsendt", "Kommune", "Navn", "E-post"]
         else:
-            fixed = ["Respondent ID", "Kommune", "E-post"]
+            fixed = ["Respondent ID", "Enhet" if sidecar else "Kommune", "E-post"]
         all_headers = fixed + headers
-        name = f"{tool}_{self.file_no:05d}.csv"
+        name = f"{tool}_{self.file_no:05d}.{'tsv' if delimiter == chr(9) else 'csv'}"
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+        top = 1
+        if preamble:
+            when = self._when()
+            writer.writerows([["Skjema: Innspill til Akson"], [f"Eksportert {when:%d.%m.%Y kl. %H:%M}"], []])
+            top = 4
         writer.writerow(all_headers)
         truth: list[list[object]] = []
         has_multiline = False
@@ -501,6 +570,12 @@ class _Generator:
                 front = [response_id, when.strftime("%d.%m.%Y %H:%M"), resp.text, resp.contact, resp.email]
             else:
                 front = [response_id, resp.text, resp.email]
+            if numbers:
+                placed = [
+                    (h, replace(st, answer=likert_number(st.answer)) if st.kind == "likert" else st)
+                    for h, st in placed
+                ]
+                answers.update((h, st.answer) for h, st in placed if st.kind == "likert")
             writer.writerow(front + [answers.get(h, "") for h in headers])
             has_multiline = has_multiline or any("\n" in v for v in answers.values())
             for header, st in placed:
@@ -513,7 +588,7 @@ class _Generator:
                         resp,
                         st,
                         lang if st.kind == "likert" else resp.language,
-                        row=index + 2,
+                        row=index + top + 1,
                         column=col,
                         response_id=response_id,
                         question=header,
@@ -527,10 +602,26 @@ class _Generator:
             data = text.encode(encoding)
         (self.inbox / name).write_bytes(data)
         self.truth.writerows(truth)
+        if sidecar:
+            (self.inbox / f"{name}.layout.toml").write_text(
+                _layout_toml(
+                    dict(zip((LIKERT_QUESTIONS[t][lang] for t in questions), questions, strict=True))
+                ),
+                encoding="utf-8",
+            )
+            self.counters.variants["layout_sidecar"] += 1
+        if preamble:
+            self.counters.variants["csv_preamble"] += 1
+        if numbers:
+            self.counters.variants["likert_numbers"] += 1
+        elif lang == "nn":
+            self.counters.variants["nynorsk_likert"] += 1
         self.counters.variants[
-            {"cp1252": "cp1252_csv", "utf-8-sig": "utf8_bom_csv"}.get(encoding, "utf8_csv")
+            {"cp1252": "cp1252_csv", "utf-8-sig": "utf8_bom_csv", "iso-8859-1": "latin1_csv"}.get(
+                encoding, "utf8_csv"
+            )
         ] += 1
-        self.counters.variants["semicolon_csv" if delimiter == ";" else "comma_csv"] += 1
+        self.counters.variants[{";": "semicolon_csv", ",": "comma_csv", "\t": "tab_tsv"}[delimiter]] += 1
         if has_multiline:
             self.counters.variants["multiline_cell"] += 1
 
@@ -586,13 +677,17 @@ class _Generator:
         rows = [(s.theme, s.text, TYPE_LABEL[s.type], self.rng.choice(PRIORITIES)) for s in stmts]
         return rows, stmts
 
-    def _write_ks_template(self) -> None:
+    def _write_ks_template(self, macro: bool = False) -> None:
         resp, k = self._take(self.rng.randint(1, 10))
-        name = f"ks_mal_{self.file_no:05d}_{resp.slug}.xlsx"
+        name = f"ks_mal_{self.file_no:05d}_{resp.slug}.{'xlsm' if macro else 'xlsx'}"
         rows, stmts = self._template_rows(resp, k)
         sheets = build_ks_template(resp.text, resp.contact, resp.email, self._when().date(), rows)
-        (self.inbox / name).write_bytes(sheets_xlsx(sheets))
-        self.truth.writerows(self._template_truth(name, "ks_template", "spreadsheet", resp, stmts))
+        (self.inbox / name).write_bytes(sheets_xlsx(sheets, macro=macro))
+        kind = "ks_template_xlsm" if macro else "ks_template"
+        self.truth.writerows(self._template_truth(name, kind, "spreadsheet", resp, stmts))
+
+    def _write_ks_template_xlsm(self) -> None:
+        self._write_ks_template(macro=True)
 
     def _template_truth(
         self,
@@ -610,10 +705,13 @@ class _Generator:
             for i, st in enumerate(stmts)
         ]
 
-    def _write_freeform_xlsx(self) -> None:
+    def _write_freeform_ods(self) -> None:
+        self._write_freeform_xlsx("ods")
+
+    def _write_freeform_xlsx(self, ext: str = "xlsx") -> None:
         rng = self.rng
         resp, k = self._take(self._cap(6, 120))
-        name = f"{resp.slug}_innspill_{self.file_no:05d}.xlsx"
+        name = f"{resp.slug}_innspill_{self.file_no:05d}.{ext}"
         first, second = Sheet("Innspill", widths={"C": 90}), Sheet("Tillegg", widths={"C": 90})
         split = k if k < 4 else rng.randint(k // 2, k - 1)
         truth: list[list[object]] = []
@@ -644,7 +742,7 @@ class _Generator:
                 truth.append(
                     self._row(
                         name,
-                        "freeform_xlsx",
+                        f"freeform_{ext}",
                         "spreadsheet",
                         resp,
                         st,
@@ -654,7 +752,9 @@ class _Generator:
                         column=get_column_letter(text_col),
                     )
                 )
-        (self.inbox / name).write_bytes(sheets_xlsx([first, second]))
+        (self.inbox / name).write_bytes(
+            sheets_ods([first, second]) if ext == "ods" else sheets_xlsx([first, second])
+        )
         self.truth.writerows(truth)
 
     # -- e-mail ---------------------------------------------------------------------------------
@@ -685,9 +785,17 @@ class _Generator:
         words = mail_text(rng, lang, [st.text for st in body_stmts], resp.contact, resp.org_line)
         text_body, subject = words.plain, words.subject
         sent = self._when()
+        sender = (resp.org_line, resp.email)
         if variant == "quoted_reply":
             subject = "SV: Invitasjon til å gi innspill til Akson"
             text_body += quoted_invitation(sent - timedelta(days=rng.randint(3, 30)))
+        elif variant == "forwarded":
+            # a colleague forwards the letter the municipality's mailbox sent to the wrong place
+            letter_from = f"{resp.org_line} <{resp.email}>"  # a body line, not a header: no encoded words
+            when = sent - timedelta(hours=rng.randint(1, 72))
+            text_body = forwarded_letter(lang, resp.contact, letter_from, when, subject, text_body)
+            subject = f"VS: {subject}"
+            sender = (resp.contact, f"{slugify(resp.contact).replace('_', '.')}@{resp.email.split('@')[1]}")
         html_body = mail_html(words.greeting, words.paragraphs, words.signature)
         truth += [self._row(file, kind, "email", resp, st, lang, message_id=message_id) for st in body_stmts]
         attachment: tuple[str, str, bytes] | None = None
@@ -697,18 +805,37 @@ class _Generator:
             data = sheets_xlsx(build_ks_template(resp.text, resp.contact, resp.email, sent.date(), rows))
             attachment = (XLSX_TYPE, att, data)
             truth += self._template_truth(
-                f"{file}!/{att}", "ks_template", "email", resp, attached, message_id=message_id, part="2"
+                f"{file}!/2/{att}", "ks_template", "email", resp, attached, message_id=message_id, part="2"
             )
+        elif variant == "attachment_docx":
+            att = f"Brev_{resp.slug}.docx"
+            attachment = (DOCX_TYPE, att, self._letter_docx(resp, attached))
+            truth += [
+                self._row(
+                    f"{file}!/2/{att}",
+                    "docx",
+                    "email",
+                    resp,
+                    st,
+                    lang,
+                    message_id=message_id,
+                    part="2",
+                    line=i + 1,
+                )
+                for i, st in enumerate(attached)
+            ]
         elif variant == "attachment_pdf":
             att = f"Innspill_{resp.slug}.pdf"
             attachment = ("application/pdf", att, pdf_bytes([s.text for s in attached]))
             truth += [
-                self._row(f"{file}!/{att}", "pdf", "email", resp, st, lang, message_id=message_id, part="2")
+                self._row(f"{file}!/2/{att}", "pdf", "email", resp, st, lang, message_id=message_id, part="2")
                 for st in attached
             ]
         self.counters.variants[variant if variant != "plain" else "plain_mail"] += 1
+        if not subject.isascii():
+            self.counters.variants["encoded_subject"] += 1
         message = mail_bytes(
-            sender=(resp.org_line, resp.email),
+            sender=sender,
             subject=subject,
             sent=sent,
             message_id=message_id,
@@ -727,6 +854,73 @@ class _Generator:
         (self.inbox / name).write_bytes(msg.replace(b"\n", b"\r\n"))
         self.truth.writerows(truth)
 
+    # -- letters and archives -----------------------------------------------------------------
+
+    def _signature(self, resp: _Respondent) -> str:
+        return "\n".join(mail_text(self.rng, resp.language, [], resp.contact, resp.org_line).signature)
+
+    def _letter_docx(self, resp: _Respondent, stmts: Sequence[SynthStatement]) -> bytes:
+        """One statement per paragraph (``line`` i + 1), the signature last, the name in the page header."""
+        return docx_bytes([st.text for st in stmts] + [self._signature(resp)], letterhead=resp.org_line)
+
+    def _letter_txt(self, resp: _Respondent, stmts: Sequence[SynthStatement]) -> bytes:
+        """Paragraphs separated by blank lines (statement i starts on line 2i + 1); cp1252 or UTF-8."""
+        text = "\r\n\r\n".join([st.text for st in stmts] + [self._signature(resp).replace("\n", "\r\n")])
+        try:
+            return (text + "\r\n").encode("cp1252" if self.rng.random() < 0.5 else "utf-8")
+        except UnicodeEncodeError:
+            return (text + "\r\n").encode("utf-8")
+
+    def _write_docx_letter(self) -> None:
+        self._write_letter("docx")
+
+    def _write_txt_letter(self) -> None:
+        self._write_letter("txt")
+
+    def _write_letter(self, ext: str) -> None:
+        resp, k = self._take(self.rng.randint(1, 6))
+        stmts = [self._statement(resp.language) for _ in range(k)]
+        name = f"brev_{self.file_no:05d}_{resp.slug}.{ext}"
+        if ext == "docx":
+            data, lines = self._letter_docx(resp, stmts), [i + 1 for i in range(k)]
+        else:
+            data, lines = self._letter_txt(resp, stmts), [2 * i + 1 for i in range(k)]
+        (self.inbox / name).write_bytes(data)
+        self.truth.writerows(
+            self._row(name, ext, "email", resp, st, resp.language, line=line)
+            for st, line in zip(stmts, lines, strict=True)
+        )
+
+    def _write_zip(self) -> None:
+        """A municipality's folder zipped: its KS template and a covering letter (docx or txt)."""
+        resp, k = self._take(self.rng.randint(2, 10))
+        name = f"innspill_{self.file_no:05d}_{resp.slug}.zip"
+        folder = f"Innspill {resp.slug}"
+        split = self.rng.randint(1, k - 1) if k > 1 else k
+        rows, stmts = self._template_rows(resp, split)
+        template = f"{folder}/KS-mal_{resp.slug}.xlsx"
+        sheets = build_ks_template(resp.text, resp.contact, resp.email, self._when().date(), rows)
+        members = [(template, sheets_xlsx(sheets))]
+        truth = self._template_truth(f"{name}!/{template}", "ks_template", "email", resp, stmts)
+        letter_stmts = [self._statement(resp.language) for _ in range(k - split)]
+        if letter_stmts:
+            ext = "docx" if self.rng.random() < 0.5 else "txt"
+            letter = f"{folder}/Følgebrev.{ext}"
+            if ext == "docx":
+                data, lines = self._letter_docx(resp, letter_stmts), [i + 1 for i in range(len(letter_stmts))]
+            else:
+                data, lines = (
+                    self._letter_txt(resp, letter_stmts),
+                    [2 * i + 1 for i in range(len(letter_stmts))],
+                )
+            members.append((letter, data))
+            truth += [
+                self._row(f"{name}!/{letter}", ext, "email", resp, st, resp.language, line=line)
+                for st, line in zip(letter_stmts, lines, strict=True)
+            ]
+        (self.inbox / name).write_bytes(zip_bytes(members))
+        self.truth.writerows(truth)
+
     def _write_mbox(self) -> None:
         cap = self._cap(5, 400)
         name = f"postkasse_{self.file_no:05d}.mbox"
@@ -738,6 +932,15 @@ class _Generator:
                 msg, truth = self._message(name, "mbox", resp, k, self._mail_variant(_MBOX_VARIANTS, k))
                 write_mbox_message(fh, msg, resp.email)
                 self.truth.writerows(truth)
+
+
+def _layout_toml(themes: Mapping[str, str]) -> str:
+    """A survey's ``.layout.toml`` (see ``connectors.survey.load_layout``): respondent column and themes."""
+    lines = ["[survey]", 'scale = "5=enig"', "", "[columns]", '"Enhet" = "respondent"', "", "[themes]"]
+    lines += [
+        f"{json.dumps(header, ensure_ascii=False)} = {json.dumps(theme)}" for header, theme in themes.items()
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _old_numbers() -> dict[str, str]:

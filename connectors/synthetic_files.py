@@ -25,24 +25,29 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 __all__ = [
+    "DOCX_TYPE",
     "FIXED_TIMESTAMP",
     "KS_TEMPLATE_GUIDE",
+    "MACRO_WORKBOOK_TYPE",
     "XLSX_TYPE",
     "CellValue",
     "Sheet",
     "attachment_part",
     "build_ks_template",
+    "docx_bytes",
     "encode_header",
     "mail_bytes",
     "mail_html",
     "multipart",
     "pdf_bytes",
+    "sheets_ods",
     "sheets_workbook",
     "sheets_xlsx",
     "slugify",
     "text_part",
     "write_mbox_message",
     "xlsx_bytes",
+    "zip_bytes",
 ]
 
 FIXED_TIMESTAMP = datetime(2025, 1, 1, 0, 0, 0)  # naive: xlsx core properties are naive UTC
@@ -72,14 +77,19 @@ class Sheet:
         self.max_row = row
 
 
-def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
+def sheets_xlsx(sheets: Sequence[Sheet], *, macro: bool = False) -> bytes:
     """A minimal, valid xlsx (inline strings, one date style) with fixed zip dates: fast and reproducible.
 
     openpyxl needs ~50 ms per small workbook, which made spreadsheets most of the run time at
-    scale; this writer needs ~2 ms. Excel, openpyxl and calamine read the result.
+    scale; this writer needs ~2 ms. Excel, openpyxl and calamine read the result. ``macro``
+    declares the workbook macro-enabled (``.xlsm``) in ``[Content_Types].xml``, as Excel does
+    when a workbook is saved as ``.xlsm`` (the VBA project itself is left out: nothing runs).
     """
+    content_types = _content_types(len(sheets))
+    if macro:
+        content_types = content_types.replace(_SHEET_MAIN_TYPE, MACRO_WORKBOOK_TYPE)
     members = {
-        "[Content_Types].xml": _content_types(len(sheets)),
+        "[Content_Types].xml": content_types,
         "_rels/.rels": _ROOT_RELS,
         "xl/workbook.xml": _workbook_xml(sheets),
         "xl/_rels/workbook.xml.rels": _workbook_rels(len(sheets)),
@@ -143,6 +153,8 @@ def xlsx_bytes(wb: Workbook) -> bytes:
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SHEET_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MACRO_WORKBOOK_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -424,3 +436,159 @@ def multipart(subtype: str, boundary: str, parts: Sequence[bytes]) -> bytes:
         out.append(f"--{boundary}\n".encode("ascii") + part + (b"" if part.endswith(b"\n") else b"\n"))
     out.append(f"--{boundary}--\n".encode("ascii"))
     return b"".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# ODS, docx and zip, built by hand like the xlsx above: no ODS writer is installed, and
+# python-docx needs ~90 ms per letter (its template carries a thumbnail and a theme), this ~1 ms.
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+)
+
+
+def zip_bytes(members: Sequence[tuple[str, bytes]], *, stored: Sequence[str] = ()) -> bytes:
+    """A zip of ``(name, bytes)`` members in order, with fixed dates; names in ``stored`` are not compressed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data, compresslevel=6)
+    return out.getvalue()
+
+
+def _ods_cell(value: CellValue, span: int) -> str:
+    spanned = f' table:number-columns-spanned="{span}"' if span > 1 else ""
+    covered = "<table:covered-table-cell/>" * (span - 1)
+    if value is None:
+        return f"<table:table-cell{spanned}/>{covered}"
+    if isinstance(value, bool | int | float):
+        return (
+            f'<table:table-cell{spanned} office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>{covered}"
+        )
+    if isinstance(value, datetime | date):
+        iso = value.replace(tzinfo=None).isoformat() if isinstance(value, datetime) else value.isoformat()
+        return (
+            f'<table:table-cell{spanned} office:value-type="date" office:date-value="{iso}">'
+            f"<text:p>{iso}</text:p></table:table-cell>{covered}"
+        )
+    text = html.escape(str(value), quote=False)
+    return f'<table:table-cell{spanned} office:value-type="string"><text:p>{text}</text:p></table:table-cell>{covered}'
+
+
+def sheets_ods(sheets: Sequence[Sheet]) -> bytes:
+    """An OpenDocument spreadsheet (``.ods``, as LibreOffice saves it) of the same sheets.
+
+    Merged ranges within one row become ``number-columns-spanned`` with covered cells; every
+    row up to the last is written, so row numbers match the ``Sheet``.
+    """
+    tables: list[str] = []
+    for sheet in sheets:
+        spans: dict[tuple[int, int], int] = {}
+        for ref in sheet.merged:
+            first, last = ref.split(":")
+            row = int(re.sub(r"[A-Z]", "", first))
+            c1 = column_index_from_string(re.sub(r"\d", "", first))
+            c2 = column_index_from_string(re.sub(r"\d", "", last))
+            spans[(row, c1)] = c2 - c1 + 1
+        width = max([c for _, c in sheet.cells] + [c + s - 1 for (_, c), s in spans.items()] + [1])
+        rows: list[str] = []
+        for r in range(1, sheet.max_row + 1):
+            cells: list[str] = []
+            c = 1
+            while c <= width:
+                span = spans.get((r, c), 1)
+                cells.append(_ods_cell(sheet.cells.get((r, c)), span))
+                c += span
+            rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        tables.append(
+            f'<table:table table:name="{html.escape(sheet.title)}">'
+            f'<table:table-column table:number-columns-repeated="{width}"/>{"".join(rows)}</table:table>'
+        )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        f'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest {_ODS_NS} manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{_ODS_MIME}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    return zip_bytes(
+        [
+            ("mimetype", _ODS_MIME.encode("ascii")),
+            ("META-INF/manifest.xml", manifest.encode("utf-8")),
+            ("content.xml", content.encode("utf-8")),
+        ],
+        stored=("mimetype",),
+    )
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _w_paragraph(text: str) -> str:
+    runs = "<w:br/>".join(
+        f'<w:t xml:space="preserve">{html.escape(line, quote=False)}</w:t>' for line in text.split("\n")
+    )
+    return f"<w:p><w:r>{runs}</w:r></w:p>"
+
+
+def docx_bytes(paragraphs: Sequence[str], *, letterhead: str = "") -> bytes:
+    """A Word document: one paragraph per item (``\\n`` becomes a line break), ``letterhead`` in the page header.
+
+    The page header is where municipalities put their name and logo; it is not body text.
+    """
+    header_ref = '<w:headerReference w:type="default" r:id="rId1"/>' if letterhead else ""
+    document = (
+        f'{_XML_HEAD}<w:document xmlns:w="{_W_NS}" xmlns:r="{_DOC_REL}"><w:body>'
+        + "".join(_w_paragraph(p) for p in paragraphs)
+        + f'<w:sectPr>{header_ref}<w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>'
+    )
+    overrides = (
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/>'
+    )
+    members = [("word/document.xml", document)]
+    if letterhead:
+        overrides += (
+            '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.header+xml"/>'
+        )
+        members += [
+            (
+                "word/header1.xml",
+                f'{_XML_HEAD}<w:hdr xmlns:w="{_W_NS}">{_w_paragraph(letterhead)}</w:hdr>',
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
+                f'Type="{_REL_NS}/header" Target="header1.xml"/></Relationships>',
+            ),
+        ]
+    content_types = (
+        f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>'
+    )
+    root_rels = (
+        f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
+        f'Type="{_REL_NS}/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    return zip_bytes(
+        [
+            (n, t.encode("utf-8"))
+            for n, t in [("[Content_Types].xml", content_types), ("_rels/.rels", root_rels), *members]
+        ]
+    )

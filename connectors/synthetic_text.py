@@ -33,6 +33,8 @@ __all__ = [
     "SynthStatement",
     "compose_statement",
     "cover_note",
+    "forwarded_letter",
+    "likert_number",
     "likert_statement",
     "mail_text",
     "name_as_written",
@@ -597,6 +599,44 @@ def mail_text(rng: random.Random, lang: str, texts: Sequence[str], contact: str,
     signature = (_CLOSING[lang], contact, rng.choice(TITLES), org_line)
     subject = f"Innspill til Akson fra {org_line}" if lang == "nb" else f"Innspel til Akson frå {org_line}"
     return MailText(subject, greeting, tuple(" ".join(p) for p in paragraphs), signature)
+
+
+_FORWARD_NOTE = {
+    "nb": "Videresender innspill fra kommunen, sendt til oss ved en feil.",
+    "nn": "Vidaresender innspel frå kommunen, sendt til oss ved ein feil.",
+}
+# 5 = helt enig, as Nettskjema and Questback number their scales; "Vet ikke" is the neutral middle.
+_LIKERT_NUMBERS = {
+    "helt enig": "5",
+    "heilt einig": "5",
+    "delvis enig": "4",
+    "delvis einig": "4",
+    "verken enig eller uenig": "3",
+    "verken einig eller ueinig": "3",
+    "vet ikke": "3",
+    "veit ikkje": "3",
+    "delvis uenig": "2",
+    "delvis ueinig": "2",
+    "helt uenig": "1",
+    "heilt ueinig": "1",
+}
+
+
+def likert_number(answer: str) -> str:
+    """The 1-5 number a survey exported as numbers writes for an answer word (5 = helt enig)."""
+    return _LIKERT_NUMBERS[answer.lower()]
+
+
+def forwarded_letter(
+    lang: str, note_signer: str, letter_from: str, sent: datetime, subject: str, letter: str
+) -> str:
+    """A short covering note above a municipality's letter, forwarded as Outlook writes it."""
+    marker = "Videresendt melding" if lang == "nb" else "Vidaresendt melding"
+    return (
+        f"{_FORWARD_NOTE[lang]}\n\n{note_signer}\n\n---------- {marker} ----------\n"
+        f"Fra: {letter_from}\nDato: {sent.strftime('%d.%m.%Y %H:%M')}\nEmne: {subject}\n"
+        f"Til: KS <post@ks.no>\n\n{letter}"
+    )
 
 
 def quoted_invitation(asked: datetime) -> str:
