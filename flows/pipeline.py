@@ -6,12 +6,21 @@ result caching is off: a cached result would skip the writes.
 The flow body reads like a table of contents; each task wraps one plain
 function (``flows.ingest``, ``flows.outputs``) that tests and a REPL can call
 directly. Tasks work on batches of files, never on single records.
+
+Scale-out is opt-in: with ``dask_address`` or ``dask_workers`` the ingest batches
+(reading, segmenting, classifying per batch, storing) go to a Dask cluster
+through prefect-dask. Those tasks get only picklable arguments (an ``IngestJob``:
+inbox path, settings, run id) and open the store and load the models once per
+worker process. Consolidation and the reports read the database afterwards, so
+they are the same whichever runner ingested.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -20,6 +29,69 @@ from flows import outputs
 from flows.ingest import IngestContext, ingest_files
 from flows.settings import Settings
 from models.records import SourceOutcome
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
+
+    from connectors.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class IngestJob:
+    """What a remote ingest task needs, all picklable: no live store, engine or model."""
+
+    inbox: str
+    settings: Settings
+    run_id: int
+
+
+@lru_cache(maxsize=4)
+def _worker_store(database_url: str) -> Store:
+    from connectors.db import Store
+
+    return Store.open(database_url)
+
+
+@lru_cache(maxsize=2)
+def _worker_models(model_path: Path | None) -> tuple[Any, Any, Any]:
+    from connectors.inbox import default_connectors
+    from processing.classify import load_classifier
+    from processing.registry import default_registry
+
+    return default_registry(), load_classifier(model_path), default_connectors()
+
+
+def worker_context(job: IngestJob) -> IngestContext:
+    """The ingest context on a worker: store and models opened once per process, then reused."""
+    registry, classifier, connectors = _worker_models(job.settings.model_path)
+    return IngestContext(
+        root=Path(job.inbox),
+        settings=job.settings,
+        store=_worker_store(job.settings.database_url),
+        run_id=job.run_id,
+        registry=registry,
+        classifier=classifier,
+        connectors=connectors,
+    )
+
+
+def dask_task_runner(address: str | None, workers: int) -> TaskRunner[Any]:
+    """A runner for an existing scheduler at ``address``, or a LocalCluster of ``workers`` processes."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    if workers < 1:
+        raise ValueError(f"dask_workers must be at least 1 without a dask_address, got {workers}")
+    # One thread per worker: classification is CPU-bound and holds the GIL.
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+    )
 
 
 @task(name="ingest-batch", cache_policy=NO_CACHE)
@@ -31,6 +103,21 @@ def ingest_batch(ctx: IngestContext, rel_paths: list[str]) -> list[SourceOutcome
         len(found),
         sum(o.n_statements for o in found),
     )
+    return found
+
+
+@task(name="ingest-batch", cache_policy=NO_CACHE)
+def ingest_batch_job(job: IngestJob, rel_paths: list[str]) -> list[SourceOutcome]:
+    return ingest_files(worker_context(job), rel_paths)
+
+
+@flow(name="samordne-ingest-distributed")
+def ingest_distributed(job: IngestJob, batches: list[list[str]]) -> list[SourceOutcome]:
+    """Submit every batch to the flow's task runner (Dask) and collect outcomes in inbox order."""
+    futures = [ingest_batch_job.submit(job, batch) for batch in batches]
+    found: list[SourceOutcome] = []
+    for future in futures:
+        found.extend(future.result())
     return found
 
 
@@ -65,21 +152,40 @@ def publish_artifacts(state: outputs.RunState, written: dict[str, str]) -> None:
 
 @flow(name="samordne-run", log_prints=True)
 def run_flow(
-    inbox: str, out: str, database_url: str | None = None, declarations: str | None = None
+    inbox: str,
+    out: str,
+    database_url: str | None = None,
+    declarations: str | None = None,
+    dask_address: str | None = None,
+    dask_workers: int = 0,
+    batch_files: int | None = None,
 ) -> dict[str, Any]:
-    """Ingest INBOX recursively, validate, consolidate and write every report into OUT."""
+    """Ingest INBOX recursively, validate, consolidate and write every report into OUT.
+
+    With ``dask_address`` (a running scheduler) or ``dask_workers`` > 0 (a local
+    cluster of that many processes) the ingest batches run on Dask. ``batch_files``
+    sets the inbox files per ingest task (default ``Settings.batch_files``).
+    """
     logger = get_run_logger()
     settings = Settings.from_env()
     if database_url:
         settings = settings.with_database(database_url)
+    if batch_files:
+        settings = replace(settings, batch_files=batch_files)
     state = outputs.start_run(
         settings, Path(inbox), Path(out), declarations=Path(declarations) if declarations else None
     )
     logger.info("run %s: %d files in %s", state.run_id, len(state.inbox_files), inbox)
     try:
-        ctx = outputs.ingest_context(state)
-        for batch in outputs.batches(state.inbox_files, settings.batch_files):
-            state.outcomes.extend(ingest_batch(ctx, batch))
+        batches = list(outputs.batches(state.inbox_files, settings.batch_files))
+        if dask_address or dask_workers:
+            job = IngestJob(str(state.inbox), settings, state.run_id)
+            runner = dask_task_runner(dask_address, dask_workers)
+            state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
+        else:
+            ctx = outputs.ingest_context(state)
+            for batch in batches:
+                state.outcomes.extend(ingest_batch(ctx, batch))
         state = validate(state)
         state = consolidate(state)
         written = write_reports(state)

@@ -32,7 +32,27 @@ from flows.settings import Settings, prepare_prefect_env
     default=None,
     help="Intent-declaration list (csv or xlsx: municipality, signed yes/no, date).",
 )
-def run(inbox: Path, out: Path, database_url: str | None, declarations: Path | None) -> None:
+@click.option(
+    "--dask-address",
+    envvar="SAMORDNE_DASK_ADDRESS",
+    default=None,
+    help="Run the ingest batches on the Dask scheduler at this address (e.g. tcp://10.0.0.5:8786).",
+)
+@click.option(
+    "--dask-workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Run the ingest batches on a local Dask cluster of N worker processes (0: no Dask).",
+)
+def run(
+    inbox: Path,
+    out: Path,
+    database_url: str | None,
+    declarations: Path | None,
+    dask_address: str | None,
+    dask_workers: int,
+) -> None:
     """Ingest INBOX recursively, classify, validate, consolidate and write the reports into --out.
 
     Runs as a Prefect flow in ephemeral mode (no server needed). Files already
@@ -43,7 +63,14 @@ def run(inbox: Path, out: Path, database_url: str | None, declarations: Path | N
     prepare_prefect_env(Path.cwd())
     from flows.pipeline import run_flow
 
-    result = run_flow(str(inbox), str(out), database_url, str(declarations) if declarations else None)
+    result = run_flow(
+        str(inbox),
+        str(out),
+        database_url,
+        str(declarations) if declarations else None,
+        dask_address=dask_address,
+        dask_workers=dask_workers,
+    )
     counts = result["counts"]
     click.echo(
         f"Kjøring {result['run_id']}: {counts['files']} filer (innlest {counts['ingested']}, "
