@@ -1,22 +1,32 @@
 """Statement classification: type, theme and stance with a project-trained spaCy pipeline.
 
 The shipped model is one blank-``nb`` pipeline per head (``type/``, ``theme/``,
-``stance/``), each a single exclusive ``textcat`` with a bag-of-n-grams model over the
-rule features of :mod:`processing.rules`. One pipeline per head because exclusive
-``textcat`` components validate *all* ``doc.cats`` of an example, so three heads
-cannot share one pipeline's annotations; it also lets the stance head train on
-positions only. Hints stated by the source win over the model with confidence 1.0.
+``stance/``), each a single exclusive ``textcat`` with a bag-of-words model
+(``spacy.TextCatBOW.v3``, unigrams) over the rule features of :mod:`processing.rules`.
+One pipeline per head because exclusive ``textcat`` components validate *all*
+``doc.cats`` of an example, so three heads cannot share one pipeline's annotations;
+it also lets the stance head train on positions only. Hints stated by the source win
+over the model with confidence 1.0.
+
+Inference reads the three BOW layers as one linear model: a BOW score is the bias plus
+the sum of one weight row per feature occurrence, so each distinct feature's row (all
+17 labels) is taken once from spaCy's own ``SparseLinear`` layer and cached, and a
+batch is scored with a gather and a segment sum instead of one ``Doc`` and one
+``numpy.unique`` per text and head. ``Classifier.spacy_scores`` keeps the plain spaCy
+path; the tests hold the two equal.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -27,13 +37,106 @@ from processing.taxonomy import load_taxonomy
 
 HEADS: tuple[str, ...] = ("type", "theme", "stance")
 PIPELINES_DIR = Path(__file__).with_name("pipelines")
-DEFAULT_VERSION = "samordne-nb-2026.11.1"
+DEFAULT_VERSION = "samordne-nb-2026.11.2"
 DEFAULT_MODEL = PIPELINES_DIR / DEFAULT_VERSION
 DEFAULT_THRESHOLD = 0.6
+BATCH_SIZE = 4096
+CACHE_MAX_FEATURES = 500_000  # cached weight rows (17 floats each, ~70 MB at most)
+_BOW_EXCLUSIVE = "with_cpu(extract_ngrams>>resizable(sparse_linear))>>with_cpu(softmax_activation)"
 
 
 class ModelError(RuntimeError):
     """The model directory is missing or incomplete."""
+
+
+class _LinearHeads:
+    """The BOW heads as one linear map: cached per-feature weight rows, one bias row, softmax per head."""
+
+    def __init__(self, pipelines: dict[str, Language]) -> None:
+        from spacy.strings import get_string_id
+
+        self._hash = get_string_id  # symbols ("det", "nsubj" ...) map to their ids, as ORTH does
+        self.layers: list[Any] = []
+        self.slices: dict[str, slice] = {}
+        self.labels: dict[str, tuple[str, ...]] = {}
+        biases: list[np.ndarray] = []
+        at = 0
+        for head in HEADS:
+            textcat = pipelines[head].get_pipe("textcat")
+            model = textcat.model  # type: ignore[attr-defined]
+            if model.name != _BOW_EXCLUSIVE:
+                raise ModelError(f"head '{head}': expected an exclusive TextCatBOW model, got {model.name}")
+            if model.layers[0].layers[0].layers[0].attrs["ngram_size"] != 1:
+                raise ModelError(f"head '{head}': only unigram BOW models are supported")
+            layer = model.get_ref("output_layer")
+            self.layers.append(layer)
+            self.labels[head] = tuple(textcat.labels)  # type: ignore[attr-defined]
+            width = len(self.labels[head])
+            self.slices[head] = slice(at, at + width)
+            at += width
+            biases.append(np.asarray(layer.get_param("b"), dtype=np.float64))
+        self.bias = np.concatenate(biases)
+        self.index: dict[str, int] = {}
+        self.rows = np.zeros((0, at), dtype=np.float64)
+        self._lock = threading.Lock()
+
+    def _add(self, new: list[str]) -> None:
+        keys = np.asarray([self._hash(f) for f in new], dtype=np.uint64)
+        ones = np.ones(len(new), dtype=np.float32)
+        lengths = np.ones(len(new), dtype=np.int32)
+        parts = [
+            np.asarray(layer.predict((keys, ones, lengths)), dtype=np.float64) - layer.get_param("b")
+            for layer in self.layers
+        ]
+        added = np.concatenate(parts, axis=1)
+        base = len(self.index)
+        # rows before index: a reader that finds a feature in the index also finds its row
+        self.rows = np.concatenate([self.rows, added])
+        self.index = {**self.index, **{f: base + i for i, f in enumerate(new)}}
+
+    def logits(self, feats: Sequence[list[str]]) -> np.ndarray:
+        with self._lock:  # the shipped classifier is shared (lru_cache); tasks may run in threads
+            new = list(dict.fromkeys(f for fs in feats for f in fs if f not in self.index))
+            if (
+                new and len(self.index) + len(new) > CACHE_MAX_FEATURES
+            ):  # unseen words keep coming: start afresh
+                self.index, self.rows = {}, np.zeros((0, self.rows.shape[1]), dtype=np.float64)
+                new = list(dict.fromkeys(f for fs in feats for f in fs))
+            if new:
+                self._add(new)
+            index, rows = self.index, self.rows
+        flat = np.fromiter((index[f] for fs in feats for f in fs), dtype=np.intp)
+        lengths = np.fromiter((len(fs) for fs in feats), dtype=np.intp, count=len(feats))
+        out = np.tile(self.bias, (len(feats), 1))
+        nonempty = lengths > 0
+        if flat.size:
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+            out[nonempty] += np.add.reduceat(rows[flat], starts, axis=0)
+        return out
+
+    def _probs(self, logits: np.ndarray, head: str) -> np.ndarray:
+        part = logits[:, self.slices[head]]
+        exp = np.exp(part - part.max(axis=1, keepdims=True))
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def best(self, feats: Sequence[list[str]]) -> dict[str, tuple[list[str], list[float]]]:
+        """Arg-max label and its probability per head; ties go to the label first by name (as ``_best``)."""
+        logits = self.logits(feats)
+        out: dict[str, tuple[list[str], list[float]]] = {}
+        for head in HEADS:
+            names = sorted(self.labels[head])
+            probs = self._probs(logits, head)[:, [self.labels[head].index(n) for n in names]]
+            picked = probs.argmax(axis=1)
+            out[head] = ([names[k] for k in picked], probs[np.arange(len(feats)), picked].tolist())
+        return out
+
+    def scores(self, feats: Sequence[list[str]], heads: Sequence[str]) -> list[dict[str, dict[str, float]]]:
+        logits = self.logits(feats)
+        probs = {head: self._probs(logits, head).tolist() for head in heads}
+        return [
+            {head: dict(zip(self.labels[head], probs[head][i], strict=True)) for head in heads}
+            for i in range(len(feats))
+        ]
 
 
 @dataclass
@@ -42,6 +145,7 @@ class Classifier:
 
     pipelines: dict[str, Language]
     meta: dict[str, Any] = field(default_factory=dict)
+    _linear: _LinearHeads | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -52,30 +156,31 @@ class Classifier:
         return bool(self.meta.get("options", {}).get("prefixes", True))
 
     def scores(
+        self, texts: Sequence[str], heads: Sequence[str] = HEADS, batch_size: int = BATCH_SIZE
+    ) -> list[dict[str, dict[str, float]]]:
+        """Label scores (a distribution per head) of the requested heads for each text."""
+        if self._linear is None:
+            self._linear = _LinearHeads(self.pipelines)
+        out: list[dict[str, dict[str, float]]] = []
+        for at in range(0, len(texts), batch_size):
+            feats = [features(t, prefixes=self.prefixes) for t in texts[at : at + batch_size]]
+            out.extend(self._linear.scores(feats, heads))
+        return out
+
+    def spacy_scores(
         self, texts: Sequence[str], heads: Sequence[str] = HEADS, batch_size: int = 1000
     ) -> list[dict[str, dict[str, float]]]:
-        """Raw label scores of the requested heads for each text."""
-        return self._scores([features(t, prefixes=self.prefixes) for t in texts], heads, batch_size)
-
-    def _scores(
-        self, feats: Sequence[list[str]], heads: Sequence[str], batch_size: int = 1000
-    ) -> list[dict[str, dict[str, float]]]:
-        # The heads share one vocabulary and their label sets are disjoint, so one Doc per
-        # text goes through every requested head and collects all scores in doc.cats.
+        """The same scores through spaCy's own ``nlp.pipe`` (reference path, slower)."""
+        feats = [features(t, prefixes=self.prefixes) for t in texts]
         out: list[dict[str, dict[str, float]]] = [{} for _ in feats]
-        for vocab, group in _by_vocab(self.pipelines).items():
-            wanted = [head for head in group if head in heads]
-            if not wanted:
-                continue
-            docs: Iterable[Doc] = (Doc(vocab, words=f) for f in feats)
-            for head in wanted:
-                for _name, proc in self.pipelines[head].pipeline:
-                    docs = proc.pipe(docs, batch_size=batch_size)  # type: ignore[attr-defined]
-            labels = {head: self.pipelines[head].get_pipe("textcat").labels for head in wanted}  # type: ignore[attr-defined]
+        for head in heads:
+            nlp = self.pipelines[head]
+            labels = nlp.get_pipe("textcat").labels  # type: ignore[attr-defined]
+            docs: Iterable[Doc] = (Doc(nlp.vocab, words=f) for f in feats)
+            for _name, proc in nlp.pipeline:
+                docs = proc.pipe(docs, batch_size=batch_size)  # type: ignore[attr-defined]
             for i, doc in enumerate(docs):
-                cats = doc.cats
-                for head in wanted:
-                    out[i][head] = {label: float(cats[label]) for label in labels[head]}
+                out[i][head] = {label: float(doc.cats[label]) for label in labels}
         return out
 
     def classify(
@@ -88,28 +193,27 @@ class Classifier:
         if hints is not None and len(hints) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(hints)} hints")
         taxonomy = load_taxonomy()
-        feats = [features(t, prefixes=self.prefixes) for t in texts]
-        scored_all = self._scores(feats, heads=("type", "theme"))
-        # the stance head runs only where the statement is a position without a stance hint
-        want_stance = [
-            i
-            for i, scored in enumerate(scored_all)
-            if _needs_stance(_best(scored["type"])[0], hints[i] if hints is not None else None)
-        ]
-        for i, stance_scores in zip(
-            want_stance, self._scores([feats[i] for i in want_stance], heads=("stance",)), strict=True
-        ):
-            scored_all[i].update(stance_scores)
+        # all three heads score every text in one pass; stance is kept where the statement is a position
+        if self._linear is None:
+            self._linear = _LinearHeads(self.pipelines)
+        best: dict[str, tuple[list[str], list[float]]] = {head: ([], []) for head in HEADS}
+        for at in range(0, len(texts), BATCH_SIZE):  # bounded memory: one gathered row per feature
+            chunk = self._linear.best(
+                [features(t, prefixes=self.prefixes) for t in texts[at : at + BATCH_SIZE]]
+            )
+            for head, (names, confs) in chunk.items():
+                best[head][0].extend(names)
+                best[head][1].extend(confs)
         results: list[Labels] = []
-        for i, scored in enumerate(scored_all):
+        for i in range(len(texts)):
             hint = hints[i] if hints is not None else None
             reasons: list[str] = []
-            type_label, type_conf = _best(scored["type"])
-            theme_label, theme_conf = _best(scored["theme"])
+            type_label, type_conf = best["type"][0][i], best["type"][1][i]
+            theme_label, theme_conf = best["theme"][0][i], best["theme"][1][i]
             stance_label: str | None = None
             stance_conf: float | None = None
-            if "stance" in scored:
-                stance_label, stance_conf = _best(scored["stance"])
+            if _needs_stance(type_label, hint):
+                stance_label, stance_conf = best["stance"][0][i], best["stance"][1][i]
             hint_theme = taxonomy.normalise(hint.hint_theme) if hint and hint.hint_theme else None
             if hint is not None and hint.hint_type is not None:
                 type_label, type_conf = hint.hint_type.value, 1.0
@@ -151,13 +255,6 @@ def _needs_stance(predicted_type: str, hint: Passage | None) -> bool:
     if hint is not None and hint.hint_type is not None:
         return hint.hint_type is StatementType.POSITION
     return predicted_type == StatementType.POSITION.value
-
-
-def _by_vocab(pipelines: dict[str, Language]) -> dict[Vocab, list[str]]:
-    groups: dict[Vocab, list[str]] = {}
-    for head in HEADS:
-        groups.setdefault(pipelines[head].vocab, []).append(head)
-    return groups
 
 
 def lean_vocab(vocab: Vocab) -> Vocab:

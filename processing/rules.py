@@ -286,10 +286,17 @@ _STEM_THEMES = _stem_themes()
 _THEME_PATTERN = re.compile(
     r"(?<!\w)(" + "|".join(map(re.escape, sorted(_STEM_THEMES, key=lambda x: (-len(x), x)))) + ")"
 )
-# " forutsatt at " matched against " ".join(tokens) padded with spaces: whole-token phrase match
-_PHRASES_JOINED: dict[str, tuple[str, ...]] = {
-    name: tuple(" " + " ".join(p) + " " for p in phrases) for name, phrases in CUE_PHRASES.items()
-}
+# Cue word -> the markers it sets; phrases are found with one zero-width scan over the joined
+# tokens (" forutsatt at " inside " ".join(tokens) padded with spaces: whole-token matches only).
+_WORD_MARKERS: dict[str, tuple[str, ...]] = {}
+for _name, _cue_words in CUE_WORDS.items():
+    for _word in _cue_words:
+        _WORD_MARKERS[_word] = (*_WORD_MARKERS.get(_word, ()), _name)
+_PHRASE_MARKER: dict[str, str] = {" ".join(p): name for name, phrases in CUE_PHRASES.items() for p in phrases}
+_PHRASE_PATTERN = re.compile(
+    r"(?<= )(?=(" + "|".join(map(re.escape, sorted(_PHRASE_MARKER, key=lambda x: (-len(x), x)))) + r") )"
+)
+_MARKER_ORDER: tuple[str, ...] = tuple(dict.fromkeys([*CUE_WORDS, *CUE_PHRASES]))
 _FIRST_PERSON = frozenset({"vi", "kommunen", "kommunestyret", "vår", "vårt", "våre", "oss"})
 
 
@@ -300,31 +307,29 @@ def words(text: str) -> list[str]:
 
 def markers(text: str, tokens: list[str] | None = None) -> list[str]:
     """Marker tokens for the cues found in ``text``."""
-    tokens = words(text) if tokens is None else tokens
-    found: list[str] = []
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered) if tokens is None else tokens
     token_set = set(tokens)
-    for name, cue_words in CUE_WORDS.items():
-        if token_set & cue_words:
-            found.append(f"__{name}__")
-    joined = " " + " ".join(tokens) + " "
-    for name, phrases in _PHRASES_JOINED.items():
-        if f"__{name}__" not in found and any(phrase in joined for phrase in phrases):
-            found.append(f"__{name}__")
+    names: set[str] = set()
+    for word in token_set.intersection(_WORD_MARKERS):
+        names.update(_WORD_MARKERS[word])
+    names.update(_PHRASE_MARKER[m] for m in _PHRASE_PATTERN.findall(" " + " ".join(tokens) + " "))
+    found = [f"__{name}__" for name in _MARKER_ORDER if name in names]
     if "?" in token_set:
         found.append("__q__")
-    if "__neg__" in found and "__support__" in found:
+    if "neg" in names and "support" in names:
         found.append("__neg_support__")
-    if "__support__" in found and "men" in token_set:
+    if "support" in names and "men" in token_set:
         found.append("__support_but__")
-    if any(t.isdigit() for t in tokens):
+    if any(map(str.isdigit, token_set)):
         found.append("__num__")
-    if token_set & _FIRST_PERSON:
+    if not token_set.isdisjoint(_FIRST_PERSON):
         found.append("__self__")
     if _BULLET.match(text):
         found.append("__bullet__")
     themes: set[str] = set()
-    for match in _THEME_PATTERN.finditer(text.lower()):  # tokens starting with a theme stem
-        themes.update(_STEM_THEMES[match.group(1)])
+    for stem in set(_THEME_PATTERN.findall(lowered)):  # tokens starting with a theme stem
+        themes.update(_STEM_THEMES[stem])
     found.extend(f"__theme_{theme}__" for theme in THEME_STEMS if theme in themes)
     return found
 

@@ -39,8 +39,12 @@ SENTENCE_FINAL_ABBREVIATIONS = frozenset(
     {"osv.", "mv.", "m.v.", "m.m.", "o.l.", "mfl.", "m.fl.", "o.a.", "etc."}
 )
 TERMINALS = frozenset(".!?…")
+_TERMINAL_CHARS = "".join(sorted(TERMINALS))
 CLOSERS = frozenset("»\"')]}”’")
 
+# A terminal with more than terminals, closers and spaces after it: only then can a block hold
+# more than one sentence (every boundary rule above needs a terminal or an abbreviation's period).
+_INNER_TERMINAL = re.compile(r"[.!?…](?![.!?…»\"')\]}”’\s]*\Z)")
 _BULLET = re.compile(r"[ \t]*(?:[-•*–—▪◦·]|\d{1,3}[.)]|[a-zA-Z][)])(?=[ \t])")
 _OPENING = re.compile(r"[ \t]*(?:hei|hallo|heisann|god\s+dag|kjære)\b[^,.!?:\n]{0,40},", re.IGNORECASE)
 _ADDRESS = re.compile(r"[ \t]*til\s+\S", re.IGNORECASE)
@@ -153,12 +157,16 @@ def _sentence_starts(doc: Doc) -> list[int]:
     """Character offsets (within the doc) where a new sentence begins."""
     starts = [0]
     n = len(doc)
+    words = [token.text for token in doc]
     i = 0
     while i < n:
-        token = doc[i]
-        text = token.text
+        text = words[i]
+        # only terminal runs and words ending in "." can end a sentence: skip the rest cheaply
+        if not text or (text.strip(_TERMINAL_CHARS) and not text.endswith(".")):
+            i += 1
+            continue
         boundary = False
-        if text and all(ch in TERMINALS for ch in text):
+        if not text.strip(_TERMINAL_CHARS):
             # "adm. dir. Hansen": a short word split from its period, followed by lower case, is an abbreviation
             nxt = _next_word(doc, i + 1)
             prev = doc[i - 1] if i > 0 else None
@@ -217,11 +225,21 @@ def segment_texts(texts: Sequence[str], batch_size: int = 1000) -> list[list[Spa
     nlp = segmenter_nlp()
     all_blocks = [split_blocks(t) for t in texts]
     flat = [(ti, block) for ti, blocks in enumerate(all_blocks) for block in blocks]
-    out: list[list[Span]] = [[] for _ in texts]
+    # blocks without an inner terminal are one sentence: they skip the tokeniser (most short statements)
+    inner = [_INNER_TERMINAL.search(texts[ti], b[0], b[1]) is not None for ti, b in flat]
     tokenizer: Tokenizer = nlp.tokenizer
-    docs = tokenizer.pipe((texts[ti][b[0] : b[1]] for ti, b in flat), batch_size=batch_size)
-    for (ti, block), doc in zip(flat, docs, strict=True):
-        out[ti].extend(_split_block(texts[ti], block, doc))
+    docs = iter(
+        tokenizer.pipe(
+            (texts[ti][b[0] : b[1]] for (ti, b), split in zip(flat, inner, strict=True) if split),
+            batch_size=batch_size,
+        )
+    )
+    out: list[list[Span]] = [[] for _ in texts]
+    for (ti, block), split in zip(flat, inner, strict=True):
+        if split:
+            out[ti].extend(_split_block(texts[ti], block, next(docs)))
+        elif stripped := _strip(texts[ti], *block):
+            out[ti].append(stripped)
     return out
 
 

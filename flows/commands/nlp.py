@@ -31,23 +31,60 @@ def _fail(message: str) -> None:
 )
 @click.option("--no-shared", is_flag=True, help="Train on the repository's seed corpus only.")
 @click.option(
+    "--with-corrections",
+    is_flag=True,
+    help="Add analysts' label corrections from the database as training examples.",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="Database with the corrections (default: SAMORDNE_DATABASE_URL or .samordne/samordne.db).",
+)
+@click.option(
+    "--epochs", type=click.IntRange(min=1), default=None, help="Training epochs (default: the model's own)."
+)
+@click.option(
     "--card/--no-card",
     default=True,
     show_default=True,
     help="Write MODEL_CARD.md with cross-validated metrics and throughput (takes a few minutes).",
 )
-def train(out: Path | None, seed: int, no_shared: bool, card: bool) -> None:  # fmt: skip
+def train(
+    out: Path | None,
+    seed: int,
+    no_shared: bool,
+    with_corrections: bool,
+    database_url: str | None,
+    epochs: int | None,
+    card: bool,
+) -> None:
     """Train the type/theme/stance classifier and write it with its model card."""
     from processing.classify import DEFAULT_MODEL
     from processing.training.card import write_card
     from processing.training.train import AUTO, report_dict
     from processing.training.train import train as run_train
 
+    extra = _corrections(database_url) if with_corrections else []
+    if with_corrections:
+        click.echo(f"corrections used: {len(extra)}", err=True)
+    options: dict[str, Any] = {} if epochs is None else {"epochs": epochs}
     target = out or DEFAULT_MODEL
-    report = run_train(target, seed=seed, include_shared=None if no_shared else AUTO)
+    report = run_train(target, seed=seed, include_shared=None if no_shared else AUTO, extra=extra, **options)
     if card:
         write_card(report)
     click.echo(json.dumps(report_dict(report), indent=2, ensure_ascii=False))
+
+
+def _corrections(database_url: str | None) -> list[Any]:
+    """Analysts' corrections in the store as labelled training examples."""
+    from connectors.db import Store
+    from connectors.review import corrections
+    from flows.settings import Settings
+    from processing.corrections import training_examples
+
+    url = database_url or Settings.from_env().database_url
+    with Store.open(url) as store:
+        return list(training_examples(corrections(store)))
 
 
 def _table(name: str, scores: dict[str, Any]) -> str:

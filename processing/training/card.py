@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,21 @@ from processing.training.data import LabelledExample, default_shared_dev, read_l
 from processing.training.evaluate import cross_validate, evaluate
 from processing.training.train import TrainReport, fit
 
+# What was tried for 2026.11.2, each row one 5-fold page-grouped CV on the shared dev set (seed + the
+# other folds, seed 1): macro-F1 type / theme / stance. Chosen on these same folds (no other dev data).
+EXPERIMENTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("2026.11.1: 423 seed rows, features-3, BOW, 10 epochs", "0.630", "0.549", "0.582", "baseline"),
+    ("+ 138 seed rows in the reported-speech/news genre (seed-0424..0561)", "0.671", "0.538", "0.598", "kept"),
+    ("  + shared dev rows weighted x2 (real_weight 2)", "0.671", "0.543", "0.578", "no"),
+    ("  + no oversampling of rare labels", "0.671", "0.536", "0.598", "no (same)"),
+    ("  + guideline cues (reject/withdraw, reservations, deficits, 'mener + må', report words)", "0.663", "0.538",
+     "0.592", "no"),
+    ("  + the same cues without the report words", "0.656", "0.535", "0.592", "no"),
+    ("  + BOW bigrams (ngram_size 2)", "0.612", "0.519", "0.590", "no"),
+    ("  + 20 epochs instead of 10", "0.677", "0.527", "0.588", "no (mixed)"),
+    ("  + dropout 0.1 (BOW has no dropout layer: no effect)", "0.671", "0.538", "0.598", "no (same)"),
+    ("  + 58 more seed rows aimed at position/other (seed-0562..0619)", "0.648", "0.541", "0.553", "no, removed"),
+)  # fmt: skip
 HOLDOUT_EVERY = 5  # every 5th seed row (by id order) is held out for the seed metric
 
 
@@ -35,15 +51,23 @@ def measure_throughput(model_dir: Path, n: int = 20_000) -> dict[str, float]:
     )
     texts = [f"{subjects[i % 4]} {i} mener at {objects[i % 3]}. Vi ber om svar." for i in range(n)]
     clf.classify(texts[:100])
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in spacy.blank("nb").pipe(texts, batch_size=1000):
         pass
-    baseline = time.perf_counter() - started
-    started = time.perf_counter()
+    baseline, baseline_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter(), time.process_time()
     spans = segment_texts(texts)
     clf.classify([t[a:b] for t, ss in zip(texts, spans, strict=True) for a, b in ss])
-    total = time.perf_counter() - started
-    return {"n": n, "statements_per_s": n / total, "baseline_per_s": n / baseline, "ratio": total / baseline}
+    total, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "n": n,
+        "statements_per_s": n / total,
+        "baseline_per_s": n / baseline,
+        "ratio": total / baseline,
+        "cpu_statements_per_s": n / total_cpu,
+        "cpu_baseline_per_s": n / baseline_cpu,
+        "cpu_ratio": total_cpu / baseline_cpu,
+    }
 
 
 def compute_metrics(report: TrainReport) -> dict[str, Any]:
@@ -86,8 +110,10 @@ def render_card(report: TrainReport, metrics: dict[str, Any]) -> str:
         f"- Architecture: {meta.get('architecture')}; options `{report.options}`",
         "- Inputs to the model: lower-cased words, 5-letter prefixes and rule markers (negation, condition,"
         " need, support/oppose cues, question, theme stems) from `processing/rules.py`.",
-        f"- Data: {report.sources['seed']} rows of `processing/training/seed.csv` (samordne-seed, written for the"
-        f" project), {report.sources['shared_dev']} rows of the shared dev set"
+        f"- Data: {report.sources['seed']} rows of `processing/training/seed.csv` (samordne-seed, all written for"
+        " the project from the labelling guideline, never copied or paraphrased from the dev set; column"
+        " `origin` tells direct municipal input from the reported-speech/news genre added for 2026.11.2),"
+        f" {report.sources['shared_dev']} rows of the shared dev set"
         f" (`{meta.get('shared_path') or 'not used'}`, real quotations, read at training time only),"
         f" {report.sources['extra']} analyst corrections.",
         "- Retrain: `samordne train` (seed + shared dev when present) or `samordne train --no-shared`"
@@ -127,15 +153,34 @@ def render_card(report: TrainReport, metrics: dict[str, Any]) -> str:
         "",
         "Stance is scored on rows whose gold type is `position`, with the stance head alone.",
         "",
+        "## What was tried (macro-F1 in the shared-dev cross-validation)",
+        "",
+        "Every row is one 5-fold cross-validation on the shared dev set grouped by source page (each fold's",
+        "model trains on the seed corpus + the other four folds; seed 1). Seed additions and options were",
+        "chosen on these same folds, so the figures above are optimistic by that choice; the page-disjoint",
+        "test split was never seen. Differences of about 0.01-0.02 are within fold noise.",
+        "",
+        "| change | type | theme | stance | kept |",
+        "|---|---|---|---|---|",
+        *(f"| {name} | {t} | {th} | {st} | {kept} |" for name, t, th, st, kept in EXPERIMENTS),
+        "",
         "## Throughput",
         "",
         f"- segment + classify, one process, {metrics['throughput']['n']:,} two-sentence statements:"
         f" {metrics['throughput']['statements_per_s']:,.0f} statements/s; bare blank-nb `nlp.pipe` on the same"
-        f" texts {metrics['throughput']['baseline_per_s']:,.0f}/s (ratio {metrics['throughput']['ratio']:.1f}x).",
-        "- Measured while training, on a shared 2-core machine; `python bench/bench_classify.py` measures 50k.",
+        f" texts {metrics['throughput']['baseline_per_s']:,.0f}/s (ratio {metrics['throughput']['ratio']:.1f}x)"
+        " by wall clock; by CPU time (one core, steadier on a shared machine)"
+        f" {metrics['throughput']['cpu_statements_per_s']:,.0f} statements/s against"
+        f" {metrics['throughput']['cpu_baseline_per_s']:,.0f}/s (ratio {metrics['throughput']['cpu_ratio']:.1f}x).",
+        "- Inference reads the three BOW layers as one cached linear map (`processing/classify.py`,"
+        " equal to spaCy's own scores to 1e-6, tested); segmentation skips the tokeniser for blocks"
+        " without an inner sentence terminal.",
+        "- Measured while training, on a shared 2-core machine; `python -m bench.bench_classify` measures 50k.",
         "",
         "## Limits",
         "",
+        "- The issue's targets (macro-F1 type 0.80, theme 0.70, stance 0.70 on the shared dev set) are NOT met;",
+        "  treat labels as a first sort for analysts, and use the review threshold.",
         "- Trained on a few hundred sentences; rare labels (conditional, neutral, journal, personvern, marked)",
         "  are weak. Predictions below the review threshold are marked `needs_review`, not forced.",
         "- Not tuned on the real test split (page-disjoint, not shared).",
@@ -144,8 +189,25 @@ def render_card(report: TrainReport, metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def metrics_summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Macro-F1 per head of each evaluation, and the throughput: what ``meta.json`` records."""
+    out: dict[str, Any] = {
+        name: {head: metrics[name][head]["macro_f1"] for head in ("type", "theme", "stance")}
+        for name in ("cv_dev", "seed_only_on_dev", "seed_holdout")
+        if name in metrics
+    }
+    out["throughput"] = {k: round(v, 1) for k, v in metrics["throughput"].items()}
+    return out
+
+
 def write_card(report: TrainReport, metrics: dict[str, Any] | None = None) -> Path:
+    """Write MODEL_CARD.md and add the metrics summary to the model's ``meta.json``."""
     metrics = metrics if metrics is not None else compute_metrics(report)
     path = report.output_dir / "MODEL_CARD.md"
     path.write_text(render_card(report, metrics), encoding="utf-8")
+    meta_path = report.output_dir / "meta.json"
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["metrics"] = metrics_summary(metrics)
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from flows.commands.nlp import COMMANDS, classify, evaluate
+from connectors.db import Store
+from connectors.review import Correction, apply_corrections, statement_fingerprint
+from flows.commands.nlp import COMMANDS, classify, evaluate, train
 
 CSV = (
     "text,type,stance,theme\n"
@@ -115,3 +119,49 @@ def test_import_does_not_load_prefect() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _review_data() -> Any:
+    path = Path(__file__).resolve().parents[1] / "connectors" / "review_data.py"
+    spec = importlib.util.spec_from_file_location("review_data", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("review_data", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+# statement order in review_data -> corrected labels (type, theme, stance)
+OVERRIDES: dict[int, tuple[str, str, str | None]] = {
+    0: ("position", "styring", "support"),
+    3: ("need", "fremdrift", None),
+    5: ("other", "marked", None),
+}
+
+
+@pytest.mark.parametrize(("overrides", "used"), [(OVERRIDES, 3), ({}, 0)])
+def test_train_with_corrections(
+    sqlite_url: str, tmp_path: Path, overrides: dict[int, tuple[str, str, str | None]], used: int
+) -> None:
+    """train --with-corrections reads the overrides from the store, prints their count and trains on them."""
+    with Store.open(sqlite_url) as store:
+        _review_data().load(store)
+        rows = store.statement_rows()
+        batch = [
+            Correction(rows[i].statement_id, statement_fingerprint(rows[i].text, rows[i].start, rows[i].end),
+                       f"rad {i + 2}", type=kind, theme=theme, stance=stance)
+            for i, (kind, theme, stance) in overrides.items()
+        ]  # fmt: skip
+        if batch:
+            apply_corrections(store, batch, "Kari", "b" * 64)
+    out = tmp_path / "model"
+    args = ["--out", str(out), "--no-shared", "--no-card", "--epochs", "1", "--with-corrections"]
+    result = CliRunner().invoke(train, [*args, "--database-url", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert f"corrections used: {used}\n" in result.output
+    report = json.loads(result.stdout)
+    assert report["extra"] == used and report["sources"]["extra"] == used
+    assert report["options"]["epochs"] == 1
+    assert (out / "meta.json").is_file()
+    labels = CliRunner().invoke(classify, ["Vi trenger midler.", "--model", str(out), "--format", "json"])
+    assert json.loads(labels.stdout)["model_version"] == report["version"]

@@ -115,3 +115,62 @@ def test_hints_length_mismatch() -> None:
     """Hints must align with texts."""
     with pytest.raises(ValueError, match="got 2 texts but 1 hints"):
         load_classifier().classify(["a", "b"], hints=[None])
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["Vi trenger midler til opplæring."],
+        ["det det det er det", "", "   ", "?", "Kommunen, kommunen og kommunen sier nei nei nei."],
+        [
+            "Vi støtter forslaget, forutsatt at staten betaler.",
+            "Saken ble behandlet 12. mai 2024.",
+            "nsubj dobj",
+        ],
+    ],
+)
+def test_linear_path_equals_spacy(texts: list[str]) -> None:
+    """The cached linear scoring gives spaCy's own textcat scores (repeated words, spaCy symbol words, empty)."""
+    clf = load_classifier()
+    fast, reference = clf.scores(texts), clf.spacy_scores(texts)
+    for got, want in zip(fast, reference, strict=True):
+        assert got.keys() == want.keys() == {"type", "theme", "stance"}
+        for head in got:
+            assert got[head] == pytest.approx(want[head], abs=1e-6), head
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ordføreren mener at staten må betale.", ["__need__", "__opinion__"]),
+        ("Kommunestyret krever at forslaget trekkes tilbake.", ["__need__", "__oppose__", "__self__"]),
+        ("Kommunen er imot forslaget.", ["__oppose__", "__self__"]),
+        ("Vi støtter det, med forbehold om at det er gratis.", ["__cond__", "__support__", "__self__"]),
+        ("Vi stør det under føresetnad av pengar.", ["__cond__", "__support__", "__self__"]),
+        ("Det er ikkje godt nok.", ["__neg__", "__support__", "__neg_support__"]),
+        ("Hva koster det i 2026?", ["__q__", "__num__"]),
+        ("Vi støtter ikke dette, men kanskje senere.", ["__neg__", "__support__", "__neg_support__", "__support_but__",
+                                                        "__self__"]),
+    ],
+)  # fmt: skip
+def test_rule_markers(text: str, expected: list[str]) -> None:
+    """Cue words and phrases (bokmål and nynorsk) become marker tokens, in a fixed order."""
+    from processing.rules import markers
+
+    assert [m for m in markers(text) if not m.startswith("__theme_")] == expected
+
+
+@pytest.mark.parametrize("cap", [1, 5, 10_000])
+def test_linear_cache_cap_keeps_scores(monkeypatch: pytest.MonkeyPatch, cap: int) -> None:
+    """A full feature cache starts afresh; scores stay those of spaCy's own path."""
+    import processing.classify as classify_module
+    from processing.classify import read_classifier
+
+    monkeypatch.setattr(classify_module, "CACHE_MAX_FEATURES", cap)
+    clf = read_classifier(classify_module.DEFAULT_MODEL)
+    texts = ["Vi trenger midler.", "Kommunen er imot forslaget om betalingsplikt.", "Vi trenger midler."]
+    first = [clf.scores([t])[0] for t in texts]
+    for got, want in zip(first, clf.spacy_scores(texts), strict=True):
+        for head in got:
+            assert got[head] == pytest.approx(want[head], abs=1e-6)
+    assert clf._linear is not None and len(clf._linear.index) <= max(cap, 25)

@@ -117,4 +117,4 @@ def test_retraining_with_imported_corrections_improves_that_theme(
     retrained = train(tmp_path / "after", seed=1, include_shared=None, extra=extra)
     assert retrained.sources == {"seed": retrained.sources["seed"], "shared_dev": 0, "extra": len(extra)}
     before, after = _theme_accuracy(baseline, held), _theme_accuracy(retrained.output_dir, held)
-    assert after >= before + 0.2, (before, after)
+    assert after >= before + 0.15, (before, after)

@@ -151,3 +151,19 @@ def test_offsets_property(text: str) -> None:
         covered.update(range(start, end))
         previous_end = end
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vi støtter forslaget.", ["Vi støtter forslaget."]),  # one sentence: the tokeniser is skipped
+        ("Hva koster det?!  ", ["Hva koster det?!"]),
+        ("«Vi er imot.»", ["«Vi er imot.»"]),
+        ("Vi er imot. Staten må betale", ["Vi er imot.", "Staten må betale"]),
+        ("Vi ber om svar, f.eks. innen mai.", ["Vi ber om svar, f.eks. innen mai."]),
+        ("Vi er imot!» Neste punkt.", ["Vi er imot!»", "Neste punkt."]),
+    ],
+)
+def test_single_sentence_shortcut(text: str, expected: list[str]) -> None:
+    """Blocks with or without an inner terminal give the same sentences as the full token pass."""
+    assert [text[a:b] for a, b in segment_text(text)] == expected

@@ -20,14 +20,17 @@ PROBES = [
 
 
 def test_seed_corpus_shape() -> None:
-    """The seed corpus has 400+ rows across all types, stances, themes and both written standards."""
+    """The seed corpus has 550+ rows across all types, stances, themes and both written standards."""
     rows = read_seed()
-    assert len(rows) >= 400
+    assert len(rows) >= 550
     assert {r.type for r in rows} == {"need", "position", "other"}
     assert {r.stance for r in rows if r.type == "position"} == {"support", "oppose", "conditional", "neutral"}
     assert len({r.theme for r in rows}) == 10
     assert {r.lang for r in rows} == {"nb", "nn"}
-    assert all(r.origin == "samordne-seed, written for the project" for r in rows)
+    assert {r.origin for r in rows} == {
+        "samordne-seed, written for the project",
+        "samordne-seed, reported-speech genre, written for the project",
+    }
 
 
 @pytest.mark.slow
@@ -124,3 +127,16 @@ def test_group_folds_keep_pages_together() -> None:
         groups = {rows[i].group for i in fold}
         others = {rows[i].group for f in folds if f is not fold for i in f}
         assert not groups & others
+
+
+def test_metrics_summary_for_meta() -> None:
+    """meta.json records macro-F1 per head of each evaluation present, and the rounded throughput."""
+    from processing.training.card import metrics_summary
+
+    block = {head: {"macro_f1": f1} for head, f1 in (("type", 0.5), ("theme", 0.25), ("stance", 0.125))}
+    metrics = {"cv_dev": block, "seed_holdout": block, "throughput": {"n": 10, "ratio": 3.14159}}
+    assert metrics_summary(metrics) == {
+        "cv_dev": {"type": 0.5, "theme": 0.25, "stance": 0.125},
+        "seed_holdout": {"type": 0.5, "theme": 0.25, "stance": 0.125},
+        "throughput": {"n": 10, "ratio": 3.1},
+    }
