@@ -42,6 +42,7 @@ from models.tables import (
     RUN_KINDS,
     SOURCE_STATUSES,
     Base,
+    DbAudit,
     DbContent,
     DbRejection,
     DbRun,
@@ -420,6 +421,73 @@ class Store:
                 conn.execute(statement, params)
                 updated += len(existing)
         return updated
+
+    def data_fingerprint(self) -> str:
+        """SHA-256 over what every report is computed from; unchanged data gives the same value.
+
+        Appends show in the max ids and counts; analyst overrides in the audit table
+        (every override writes a row there) and in the overridden / quarantined /
+        superseded rows themselves; a relabel in the statements per model version.
+        Cheap: aggregates and the few flagged rows, never the statement texts.
+        """
+        import hashlib
+
+        parts: list[Any] = []
+        with self.engine.connect() as conn:
+            # Only ingested sources: every run records its duplicates and quarantined files again.
+            ingested = select(func.count(), func.max(DbSource.id)).where(
+                DbSource.status == SourceStatus.INGESTED.value
+            )
+            parts.append(list(conn.execute(ingested).one()))
+            for model in (DbSubmission, DbStatement, DbRejection, DbAudit):
+                parts.append(list(conn.execute(select(func.count(), func.max(model.id))).one()))
+            parts.append(
+                sorted(
+                    (str(v), n)
+                    for v, n in conn.execute(
+                        select(DbStatement.model_version, func.count()).group_by(DbStatement.model_version)
+                    )
+                )
+            )
+            flagged_statements = select(
+                DbStatement.id,
+                DbStatement.override_type,
+                DbStatement.override_theme,
+                DbStatement.override_stance,
+                DbStatement.quarantine_reason,
+            ).where(
+                DbStatement.override_type.is_not(None)
+                | DbStatement.override_theme.is_not(None)
+                | DbStatement.override_stance.is_not(None)
+                | DbStatement.quarantine_reason.is_not(None)
+            )
+            flagged_submissions = select(
+                DbSubmission.id,
+                DbSubmission.override_kommunenummer,
+                DbSubmission.quarantine_reason,
+                DbSubmission.superseded_by,
+            ).where(
+                DbSubmission.override_kommunenummer.is_not(None)
+                | DbSubmission.quarantine_reason.is_not(None)
+                | DbSubmission.superseded_by.is_not(None)
+            )
+            for query in (flagged_statements, flagged_submissions):
+                parts.append(sorted(tuple(row) for row in conn.execute(query)))
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+    def last_run(self, kind: str = "run", status: str = "succeeded") -> tuple[int, dict[str, Any]] | None:
+        """Id and summary of the newest finished run of this kind and status, if any."""
+        query = (
+            select(DbRun.id, DbRun.summary)
+            .where(DbRun.kind == kind, DbRun.status == status)
+            .order_by(DbRun.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return int(row.id), dict(row.summary or {})
 
     def counts(self) -> dict[str, int]:
         """Sources per status, and stored submissions, statements, rejections (quarantined ones too)."""

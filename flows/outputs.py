@@ -54,6 +54,10 @@ class RunState:
     rows: list[Any] = field(default_factory=list)  # every stored statement (the workbook lists them all)
     dedupe: dict[str, Any] = field(default_factory=dict)
     declaration_rejections: list[str] = field(default_factory=list)
+    incremental: bool = False  # an ingest run: may reuse the last run's reports when nothing changed
+    basis: dict[str, Any] = field(default_factory=dict)  # what the reports were computed from
+    reused_from: int | None = None  # run whose reports this run reused (nothing changed since)
+    reused_outputs: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         by_status = Counter(o.status.value for o in self.outcomes)
@@ -96,6 +100,7 @@ def start_run(settings: Settings, inbox: Path, out: Path, declarations: Path | N
         versions=versions,
         parameters=parameters,
         declarations=declarations,
+        incremental=True,
     )
 
 
@@ -126,8 +131,69 @@ def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(items[start : start + size])
 
 
+def report_basis(state: RunState) -> dict[str, Any]:
+    """Everything the reports are computed from, as hashes: stored data, versions, config, declarations."""
+    import hashlib
+
+    from processing.consolidation.config import DEFAULT_CONFIG
+    from processing.taxonomy import DEFAULT_TAXONOMY
+
+    def file_sha(path: Path | None) -> str | None:
+        if path is None:
+            return None
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    return {
+        "data": state.store.data_fingerprint(),
+        "samordne": state.versions.get("samordne"),
+        "model": state.versions.get("model"),
+        "taxonomy": file_sha(state.settings.taxonomy_path or DEFAULT_TAXONOMY),
+        "consolidation_config": file_sha(DEFAULT_CONFIG),
+        "declarations": file_sha(state.declarations),
+    }
+
+
+def reuse_previous_reports(state: RunState) -> bool:
+    """True (and ``state.reused_*`` set) when the last successful run's reports still hold.
+
+    They hold when this run stored nothing new and its ``report_basis`` equals the
+    one that run recorded, and its report files are still there. Validation,
+    consolidation and rendering are then skipped; ``write_reports`` copies them.
+    """
+    if not state.incremental or any(o.status is SourceStatus.INGESTED for o in state.outcomes):
+        return False
+    last = state.store.last_run()
+    if last is None:
+        return False
+    run_id, summary = last
+    outputs = summary.get("outputs") or {}
+    basis = summary.get("basis")
+    if not basis or not {"workbook", "quality", "delivery"} <= set(outputs):
+        return False
+    if not all(Path(outputs[k]).exists() for k in ("workbook", "quality", "delivery")):
+        return False
+    if not (Path(outputs["quality"]).parent / "validering.json").is_file():
+        return False
+    current = report_basis(state)
+    if current != basis:
+        return False
+    state.basis = current
+    state.reused_from = run_id
+    state.reused_outputs = {k: str(v) for k, v in outputs.items()}
+    state.validation = json.loads(
+        (Path(outputs["quality"]).parent / "validering.json").read_text(encoding="utf-8")
+    )
+    log.info("nothing changed since run %s: its reports are reused", run_id)
+    return True
+
+
 def validate_stored(state: RunState) -> RunState:
     """Row-level gates on stored submissions and statements; failing rows are quarantined, not lost."""
+    if reuse_previous_reports(state):
+        return state
     from processing.taxonomy import load_taxonomy
     from processing.validation import run_validation
 
@@ -148,11 +214,15 @@ def validate_stored(state: RunState) -> RunState:
             state.store.quarantine_rows(table, sorted(ids), reason)  # type: ignore[arg-type]  # checked above
     state.validation = merge_validation(state.validation, outcome.to_json())
     state.blocking.extend(outcome.blocking_failures)
+    if state.incremental:
+        state.basis = report_basis(state)  # after quarantining: what consolidation will read
     return state
 
 
 def consolidate_stored(state: RunState) -> RunState:
     """Consolidate everything stored (runs are incremental), then gate the result itself."""
+    if state.reused_from is not None:
+        return state
     from processing.consolidate import consolidate, load_config
     from processing.dedupe import dedupe_statements
     from processing.registry import default_registry
@@ -251,6 +321,9 @@ def write_reports(state: RunState) -> dict[str, str]:
     from reports.workbook import render_workbook
 
     state.out.mkdir(parents=True, exist_ok=True)
+    if state.reused_from is not None:
+        state.quality = quality_summary(state.validation)
+        return copy_previous_reports(state)
     written: dict[str, str] = {}
     state.quality = quality_summary(state.validation)
     (state.out / "validering.json").write_text(
@@ -274,6 +347,33 @@ def write_reports(state: RunState) -> dict[str, str]:
     (delivery_dir / "manifest.json").write_bytes(delivery_manifest(files))
     written["delivery"] = str(delivery_dir)
     return written
+
+
+def copy_previous_reports(state: RunState) -> dict[str, str]:
+    """Copy the reused run's reports into this run's ``out`` (nothing to copy when it is the same folder)."""
+    import shutil
+
+    previous = state.reused_outputs
+    sources = {
+        "validering.json": Path(previous["quality"]).parent / "validering.json",
+        "datakvalitet.html": Path(previous["quality"]),
+        WORKBOOK_NAME: Path(previous["workbook"]),
+    }
+    for name, source in sources.items():
+        target = state.out / name
+        if source.resolve() != target.resolve():
+            shutil.copyfile(source, target)
+    delivery_source, delivery_dir = Path(previous["delivery"]), state.out / DELIVERY_DIR
+    if delivery_source.resolve() != delivery_dir.resolve():
+        delivery_dir.mkdir(parents=True, exist_ok=True)
+        for source in sorted(delivery_source.iterdir()):
+            if source.is_file():
+                shutil.copyfile(source, delivery_dir / source.name)
+    return {
+        "quality": str(state.out / "datakvalitet.html"),
+        "workbook": str(state.out / WORKBOOK_NAME),
+        "delivery": str(delivery_dir),
+    }
 
 
 def build_manifest(state: RunState, status: str, finished_at: datetime | None = None) -> dict[str, Any]:
@@ -312,13 +412,18 @@ def finish_run(state: RunState, written: dict[str, str]) -> dict[str, Any]:
     finished = utcnow()
     manifest = build_manifest(state, status, finished)
     manifest["outputs"] = written
+    if state.reused_from is not None:
+        manifest["reports_reused_from_run"] = state.reused_from
     state.out.mkdir(parents=True, exist_ok=True)
     (state.out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    state.store.finish_run(
-        state.run_id, status, state.counts(), {"outputs": written, "blocking": state.blocking}
-    )
+    summary: dict[str, Any] = {"outputs": written, "blocking": state.blocking}
+    if state.basis:
+        summary["basis"] = state.basis
+    if state.reused_from is not None:
+        summary["reused_from"] = state.reused_from
+    state.store.finish_run(state.run_id, status, state.counts(), summary)
     return {
         "run_id": state.run_id,
         "status": status,

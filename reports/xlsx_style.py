@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,6 +28,9 @@ def clean_text(value: str) -> str:
 
 def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> None:
     """Write one cell; text that looks like a formula is stored as text with a quote prefix."""
+    if (row, col) not in ws._cells and (type(value) in _FAST_TYPES or value is None):
+        _put_new(ws, row, col, value, number_format)
+        return
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         value = clean_text(value)
@@ -38,6 +42,33 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     cell.value = value
     if number_format:
         cell.number_format = number_format
+
+
+_FAST_TYPES = (str, int, float, bool)
+
+
+def _put_new(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None) -> None:
+    """``put`` for a new cell, without openpyxl's per-cell type inference (a third of the workbook time
+    at 50,000 statements). Same result: strings cleaned and cut at Excel's 32,767 characters,
+    numbers and booleans typed, error codes (``#N/A``) left to openpyxl."""
+    cell = Cell(ws, row=row, column=col)
+    if type(value) is str:
+        value = clean_text(value)[:32767]
+        if value in ERROR_CODES:
+            cell.value = value
+        else:
+            cell._value = value
+            cell.data_type = "s"
+            if value.startswith(_FORMULA_START):
+                cell.quotePrefix = True
+        ws._add_cell(cell)
+        return
+    if value is not None:
+        cell._value = value
+        cell.data_type = "b" if type(value) is bool else "n"
+        if number_format:
+            cell.number_format = number_format
+    ws._add_cell(cell)
 
 
 def write_table(

@@ -1,0 +1,217 @@
+"""End to end: ``samordne run`` on the synthetic inbox (all 357 municipalities), full and incremental.
+
+Each measured step runs in its own subprocess, exactly as an operator runs it
+(the Prefect flow in ephemeral mode, a fresh SQLite database in a temporary
+working directory), so its peak memory can be read from ``os.wait4``:
+
+* ``prefect``: a trivial flow run the same way (Python start, ``import prefect``,
+  temporary API server, one flow run, shutdown): the fixed overhead every run pays;
+* ``full``: the first run over the inbox (ingest, classify, store, validate,
+  consolidate, workbook, HTML/PDF delivery);
+* ``incremental``: a second run over the same inbox with nothing new;
+* ``spacy``: in this process, a bare ``spacy.blank("nb").pipe`` over the same
+  statement texts (read back from the database), the baseline the full run is
+  compared with.
+
+The inbox is generated once per (seed, statements) and cached under the temp dir.
+Prefect's own database is warmed up once (not timed) so no step pays its migrations.
+
+Run: ``.venv/bin/python -m bench.bench_end_to_end [--statements 50000] [--json FIGURES.json]``
+(``--statements 1000000`` for the large run; ``--database-url`` for an empty PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+TRIVIAL_FLOW = """
+from pathlib import Path
+from flows.settings import prepare_prefect_env
+prepare_prefect_env(Path.cwd())
+from prefect import flow, task
+
+@task
+def one() -> int:
+    return 1
+
+@flow(name="bench-trivial")
+def trivial() -> int:
+    return one()
+
+trivial()
+"""
+
+
+@dataclass
+class Step:
+    name: str
+    wall_s: float
+    peak_rss_mb: float
+    in_flow_s: float | None = None  # started_at -> finished_at in the run's manifest
+
+
+def cached_inbox(seed: int, statements: int, cache: Path) -> Path:
+    """The synthetic inbox for (seed, statements), generated on first use."""
+    target = cache / f"seed{seed}_n{statements}"
+    done = target / ".complete"
+    if not done.is_file():
+        from connectors.synthetic import generate_inbox
+
+        shutil.rmtree(target, ignore_errors=True)
+        started = time.perf_counter()
+        print(
+            f"generating synthetic inbox ({statements} statements, seed {seed}) in {target} ...", flush=True
+        )
+        generate_inbox(target, seed=seed, statements=statements)
+        done.write_text("ok\n", encoding="utf-8")
+        print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return target / "inbox"
+
+
+def run_measured(name: str, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> Step:
+    """Run ``argv`` in a subprocess; wall time and the child's peak RSS (ru_maxrss, KiB on Linux)."""
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1: the run finished but a gate withheld the delivery
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"{name} failed with exit code {proc.returncode}; log {log}:\n{tail}")
+    return Step(name, wall, usage.ru_maxrss / 1024)
+
+
+def in_flow_seconds(out: Path) -> float | None:
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        start = datetime.fromisoformat(manifest["started_at"])
+        end = datetime.fromisoformat(manifest["finished_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (end - start).total_seconds()
+
+
+def stored_texts(database_url: str) -> list[str]:
+    from sqlalchemy import create_engine, select
+
+    from models.tables import DbStatement
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(DbStatement.text).order_by(DbStatement.id)))
+    finally:
+        engine.dispose()
+
+
+def time_blank_spacy(texts: list[str]) -> float:
+    import spacy
+
+    nlp = spacy.blank("nb")
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=1000):
+        pass
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statements", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "samordne-bench")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file per bench run")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory (outputs, logs)")
+    args = parser.parse_args(argv)
+
+    inbox = cached_inbox(args.seed, args.statements, args.cache)
+    work = Path(tempfile.mkdtemp(prefix="samordne-e2e-"))
+    database_url = args.database_url or f"sqlite:///{work / 'samordne.db'}"
+    env = {
+        **os.environ,
+        "SAMORDNE_DATABASE_URL": database_url,
+        "PREFECT_HOME": str(work / "prefect"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    samordne = str(Path(sys.executable).with_name("samordne"))
+    python = sys.executable
+    try:
+        run_measured("prefect-warmup", [python, "-c", TRIVIAL_FLOW], work, env, work / "warmup.log")
+        prefect = run_measured("prefect", [python, "-c", TRIVIAL_FLOW], work, env, work / "prefect.log")
+        full = run_measured(
+            "full",
+            [samordne, "run", str(inbox), "--out", str(work / "out-full")],
+            work,
+            env,
+            work / "full.log",
+        )
+        full.in_flow_s = in_flow_seconds(work / "out-full")
+        incremental = run_measured(
+            "incremental",
+            [samordne, "run", str(inbox), "--out", str(work / "out-incremental")],
+            work,
+            env,
+            work / "incremental.log",
+        )
+        incremental.in_flow_s = in_flow_seconds(work / "out-incremental")
+        texts = stored_texts(database_url)
+        spacy_s = time_blank_spacy(texts)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    n = len(texts)
+    figures: dict[str, Any] = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "database": "sqlite" if database_url.startswith("sqlite") else database_url.split(":", 1)[0],
+        "statements_requested": args.statements,
+        "statements_stored": n,
+        "steps": [asdict(s) for s in (prefect, full, incremental)],
+        "statements_per_s": n / full.wall_s if full.wall_s else None,
+        "spacy_blank_pipe_s": spacy_s,
+        "full_vs_spacy": full.wall_s / spacy_s if spacy_s else None,
+        "incremental_vs_full": incremental.wall_s / full.wall_s,
+        "incremental_vs_full_net_of_prefect": (incremental.wall_s - prefect.wall_s)
+        / max(1e-9, full.wall_s - prefect.wall_s),
+        "incremental_vs_full_in_flow": incremental.in_flow_s / full.in_flow_s
+        if incremental.in_flow_s and full.in_flow_s
+        else None,
+    }
+    print_table(figures, prefect, full, incremental)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
+def print_table(figures: dict[str, Any], prefect: Step, full: Step, incremental: Step) -> None:
+    n = figures["statements_stored"]
+    print(f"\nend to end, {n} statements stored; {figures['machine']}; {figures['database']}")
+    print(f"{'step':<28}{'wall s':>10}{'in flow s':>11}{'peak RSS MB':>13}")
+    for step in (prefect, full, incremental):
+        flow_s = f"{step.in_flow_s:.1f}" if step.in_flow_s is not None else "–"
+        print(f"{step.name:<28}{step.wall_s:>10.1f}{flow_s:>11}{step.peak_rss_mb:>13.0f}")
+    print(f"{'spacy.blank(nb).pipe':<28}{figures['spacy_blank_pipe_s']:>10.1f}")
+    print(f"\nstatements/s (full run)              {figures['statements_per_s']:,.0f}")
+    print(f"full run / bare spaCy pipe           {figures['full_vs_spacy']:.1f}x")
+    print(f"incremental / full (wall)            {100 * figures['incremental_vs_full']:.1f} %")
+    print(f"incremental / full (net of Prefect)  {100 * figures['incremental_vs_full_net_of_prefect']:.1f} %")
+    if figures["incremental_vs_full_in_flow"] is not None:
+        print(f"incremental / full (in flow)         {100 * figures['incremental_vs_full_in_flow']:.1f} %")
+
+
+if __name__ == "__main__":
+    main()
