@@ -86,6 +86,18 @@ class RecordedSource:
 
 
 @dataclass(frozen=True, slots=True)
+class TreeItem:
+    """One file of a tree for ``record_tree``: a top-level file or something found inside it."""
+
+    outcome: SourceOutcome
+    submissions: Sequence[IngestedSubmission] = ()
+    rejections: Sequence[Rejection] = ()
+
+
+TREE_ATTEMPTS = 3  # a concurrent run claiming the same content makes us re-check, not fail
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSource:
     """A stored source row: the outcome as recorded plus its ids (for the run manifest)."""
 
@@ -262,6 +274,78 @@ class Store:
             return self._record_duplicate(run_id, outcome, parent_id, self.find_content(outcome.sha256))
         except StatementError as exc:  # DBAPIError and bind-time errors (a naive datetime) alike
             raise StoreError(f"{outcome.path}: the database refused the source: {exc.orig}") from exc
+
+    def record_tree(self, run_id: int, items: Sequence[TreeItem]) -> list[RecordedSource]:
+        """Store an inbox file and everything found inside it in ONE transaction, parents first.
+
+        A crash can then never leave an e-mail stored without its attachments: the
+        next run would see the mail's content as known and never read them again.
+        Content already stored (by an earlier run, a concurrent run, or earlier in
+        this tree) is recorded as a duplicate; losing a race to a concurrent run
+        rolls the tree back and records it again against what that run stored.
+        """
+        for item in items:
+            if item.submissions and item.outcome.status is not SourceStatus.INGESTED:
+                raise ValueError(
+                    f"{item.outcome.path}: only an ingested source can carry submissions ({item.outcome.status})"
+                )
+        for _attempt in range(TREE_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    return self._record_tree(conn, run_id, items)
+            except _ContentSeen:
+                continue
+            except StatementError as exc:
+                top = items[0].outcome.path if items else "?"
+                raise StoreError(f"{top}: the database refused the file: {exc.orig}") from exc
+        raise StoreError(f"{items[0].outcome.path}: content kept changing under concurrent runs; try again")
+
+    def _record_tree(self, conn: Connection, run_id: int, items: Sequence[TreeItem]) -> list[RecordedSource]:
+        ids_by_path: dict[str, int] = {}
+        recorded: list[RecordedSource] = []
+        for item in items:
+            outcome = item.outcome
+            parent_id = ids_by_path.get(outcome.parent_path) if outcome.parent_path else None
+            first_id = conn.execute(
+                select(_CONTENTS.c.first_source_id).where(_CONTENTS.c.sha256 == outcome.sha256)
+            ).scalar_one_or_none()
+            if outcome.status is SourceStatus.DUPLICATE or (
+                outcome.status is SourceStatus.INGESTED and first_id is not None
+            ):
+                reason = outcome.reason
+                if outcome.status is not SourceStatus.DUPLICATE or not reason:
+                    first_path = conn.execute(
+                        select(_SOURCES.c.path).where(_SOURCES.c.id == first_id)
+                    ).scalar_one_or_none()
+                    first = f"'{first_path}'" if first_path else "en tidligere kilde"
+                    reason = f"'{outcome.path}' har samme innhold som {first}, som alt er lest inn – ingenting nytt er lagret"
+                row = source_to_row(
+                    run_id,
+                    outcome,
+                    status=SourceStatus.DUPLICATE,
+                    parent_id=parent_id,
+                    duplicate_of=first_id,
+                    reason=reason,
+                )
+                row["category"] = "duplicate"
+                source_id = self._insert_source(conn, row)
+                recorded.append(RecordedSource(source_id, SourceStatus.DUPLICATE, first_id))
+            else:
+                row = source_to_row(
+                    run_id,
+                    outcome,
+                    status=outcome.status,
+                    parent_id=parent_id,
+                    n_statements=sum(len(s.statements) for s in item.submissions),
+                    n_rejections=len(item.rejections),
+                )
+                source_id = self._insert_source(conn, row)
+                if outcome.status is SourceStatus.INGESTED:
+                    self._claim_content(conn, outcome.sha256, source_id)
+                self._insert_children(conn, source_id, outcome, item.submissions, item.rejections)
+                recorded.append(RecordedSource(source_id, outcome.status))
+            ids_by_path[outcome.path] = source_id
+        return recorded
 
     @staticmethod
     def _insert_source(conn: Connection, row: dict[str, Any]) -> int:

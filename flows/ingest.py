@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from connectors.base import Connector
 from connectors.inbox import read_path
-from models.records import Passage, Rejection, SourceOutcome, Statement, Submission
+from models.records import Passage, SourceOutcome, Statement, Submission
 
 if TYPE_CHECKING:
     from connectors.db import IngestedSubmission, Store
@@ -86,31 +86,35 @@ def analyse(
 
 
 def ingest_files(ctx: IngestContext, rel_paths: Sequence[str]) -> list[SourceOutcome]:
-    """Ingest inbox files (relative paths); returns one outcome per file found, attachments included."""
+    """Ingest inbox files (relative paths); returns one outcome per file found, attachments included.
+
+    Each inbox file is stored together with everything found inside it in one
+    transaction (``Store.record_tree``), so a crash stores all of it or none.
+    """
+    from connectors.db import TreeItem
+
     outcomes: list[SourceOutcome] = []
     for rel_path in rel_paths:
-        source_ids: dict[str, int] = {}
+        items: list[TreeItem] = []
         for found in read_path(ctx.root, rel_path, ctx.settings.limits, ctx.connectors, ctx.known):
             outcome = found.outcome
-            ingested: list[IngestedSubmission] = []
-            rejections: tuple[Rejection, ...] = ()
-            if found.result is not None:
-                ingested = analyse(ctx, found.result.submissions, outcome.sha256)
-                rejections = found.result.rejections
-                for note in found.result.notes:
-                    log.info("%s: %s", outcome.path, note)
-                outcome = replace(outcome, n_statements=sum(len(s.statements) for s in ingested))
-            parent_id = source_ids.get(outcome.parent_path) if outcome.parent_path else None
-            recorded = ctx.store.record_source(
-                ctx.run_id, outcome, parent_id=parent_id, submissions=ingested, rejections=rejections
-            )
-            source_ids[outcome.path] = recorded.source_id
-            if recorded.status != outcome.status:  # lost a race to another run, or a copy earlier in this run
+            if found.result is None:
+                items.append(TreeItem(outcome))
+                continue
+            ingested = analyse(ctx, found.result.submissions, outcome.sha256)
+            for note in found.result.notes:
+                log.info("%s: %s", outcome.path, note)
+            outcome = replace(outcome, n_statements=sum(len(s.statements) for s in ingested))
+            items.append(TreeItem(outcome, ingested, found.result.rejections))
+        recorded = ctx.store.record_tree(ctx.run_id, items)
+        for item, stored in zip(items, recorded, strict=True):
+            outcome = item.outcome
+            if stored.status != outcome.status:  # content stored by another run, or earlier in this tree
                 outcome = replace(
                     outcome,
-                    status=recorded.status,
-                    reason=f"samme innhold som {ctx.store.source_path(recorded.duplicate_of)}"
-                    if recorded.duplicate_of is not None
+                    status=stored.status,
+                    reason=f"samme innhold som {ctx.store.source_path(stored.duplicate_of)}"
+                    if stored.duplicate_of is not None
                     else outcome.reason,
                     category="duplicate",
                     n_statements=0,

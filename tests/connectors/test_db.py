@@ -701,3 +701,49 @@ def test_personal_identifiers_list_contacts_for_redaction(store: Store) -> None:
     )
     store.record_source(run_id, outcome("b.xlsx", SHA_B), submissions=[other])
     assert store.personal_identifiers() == ["Ola Nordmann", "kari@molde.kommune.no", "ola@bergen.kommune.no"]
+
+
+def test_record_tree_stores_a_mail_and_its_attachments_together(store: Store) -> None:
+    """A parent and its children are one transaction; a repeated attachment inside it is a duplicate."""
+    from connectors.db import TreeItem
+
+    run_id = store.start_run({}, {})
+    items = [
+        TreeItem(outcome("mail.eml", SHA_A), (ingested("mail.eml"),)),
+        TreeItem(
+            outcome("mail.eml!/2/a.xlsx", SHA_B, parent_path="mail.eml"),
+            (ingested("mail.eml!/2/a.xlsx", key="k2"),),
+        ),
+        TreeItem(outcome("mail.eml!/3/kopi.xlsx", SHA_B, parent_path="mail.eml")),
+    ]
+    recorded = store.record_tree(run_id, items)
+    assert [r.status for r in recorded] == [
+        SourceStatus.INGESTED,
+        SourceStatus.INGESTED,
+        SourceStatus.DUPLICATE,
+    ]
+    assert recorded[2].duplicate_of == recorded[1].source_id
+    sources = {s.path: s for s in store.run_sources(run_id)}
+    assert sources["mail.eml!/2/a.xlsx"].parent_id == recorded[0].source_id
+    assert sources["mail.eml!/3/kopi.xlsx"].parent_id == recorded[0].source_id
+
+
+def test_record_tree_failure_keeps_nothing_of_the_tree(store: Store) -> None:
+    """When an attachment cannot be stored, the mail is not stored either, so a re-run reads both."""
+    from connectors.db import TreeItem
+
+    good = ingested("mail.eml!/2/a.xlsx")
+    broken = Statement("k1", 0, 0, 5, None, Locator("mail.eml!/2/a.xlsx"), labels())  # type: ignore[arg-type]
+    run_id = store.start_run({}, {})
+    items = [
+        TreeItem(outcome("mail.eml", SHA_A), (ingested("mail.eml"),)),
+        TreeItem(
+            outcome("mail.eml!/2/a.xlsx", SHA_B, parent_path="mail.eml"),
+            (IngestedSubmission(good.submission, good.resolution, (broken,)),),
+        ),
+    ]
+    with pytest.raises(StoreError, match=r"^mail\.eml: the database refused the file: "):
+        store.record_tree(run_id, items)
+    assert store.find_content(SHA_A) is None
+    assert store.find_content(SHA_B) is None
+    assert store.run_sources(run_id) == []
