@@ -414,11 +414,17 @@ def finish_run(state: RunState, written: dict[str, str]) -> dict[str, Any]:
     manifest["outputs"] = written
     if state.reused_from is not None:
         manifest["reports_reused_from_run"] = state.reused_from
+    if state.dedupe:
+        manifest["deduplication"] = state.dedupe
+    if state.declaration_rejections:
+        manifest["declaration_rejections"] = state.declaration_rejections
     state.out.mkdir(parents=True, exist_ok=True)
     (state.out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    summary: dict[str, Any] = {"outputs": written, "blocking": state.blocking}
+    summary: dict[str, Any] = {"outputs": written, "blocking": state.blocking, "deduplication": state.dedupe}
+    if state.validation:
+        summary["validation"] = state.validation
     if state.basis:
         summary["basis"] = state.basis
     if state.reused_from is not None:

@@ -178,3 +178,13 @@ def test_sample_run_passes_every_validation_suite(sample_run: dict[str, Any]) ->
         "Datakvalitet"
         in openpyxl.load_workbook(sample_run["first"]["outputs"]["workbook"], read_only=True).sheetnames
     )
+
+
+def test_manifest_records_deduplication(sample_run: dict[str, Any]) -> None:
+    """The manifest says how many statements were consolidated and which were linked or superseded."""
+    dedupe = _manifest(sample_run["first"])["deduplication"]
+    assert (
+        dedupe["statements_consolidated"] + len(dedupe["duplicate_links"]) + len(dedupe["superseded"])
+        == (dedupe["statements_stored"])
+    )
+    assert all({"kept_id", "dropped_id", "reason"} <= set(link) for link in dedupe["duplicate_links"])
