@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,43 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def _statement_places(data: Any, url: str) -> Any:
+    """consolidated.json with each statement id (a database key) replaced by the statement's place.
+
+    Ids depend on the order rows were written: batches finishing in another order (Dask) or
+    PostgreSQL sequences skipping rolled-back values give the same statement another id.
+    """
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            places = {
+                row[0]: f"{row[1]}#{row[2]}.{row[3]}"
+                for row in conn.execute(
+                    text(
+                        'select st.id, src.path, sub."order", st."order" from statements st '
+                        "join submissions sub on sub.id = st.submission_id "
+                        "join sources src on src.id = sub.source_id"
+                    )
+                )
+            }
+    finally:
+        engine.dispose()
+
+    def walk(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [places[v] if key == "statement_ids" else walk(v) for v in value]
+        return places[value] if key == "statement_id" else value
+
+    return walk(data)
+
+
+@pytest.fixture
+def statement_places() -> Callable[[Any, str], Any]:
+    """Maps statement ids in a consolidated.json to stable places, for comparing two databases."""
+    return _statement_places

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -216,37 +217,6 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_inbox(tmp_path_factory.mktemp("crash"))
 
 
-def stable_ids(data: Any, url: str) -> Any:
-    """consolidated.json with each statement id (a database key) replaced by the statement's place.
-
-    Ids depend on the order rows were written (and PostgreSQL sequences skip rolled-back ones).
-    """
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            places = {
-                row[0]: f"{row[1]}#{row[2]}.{row[3]}"
-                for row in conn.execute(
-                    text(
-                        'select st.id, src.path, sub."order", st."order" from statements st '
-                        "join submissions sub on sub.id = st.submission_id "
-                        "join sources src on src.id = sub.source_id"
-                    )
-                )
-            }
-    finally:
-        engine.dispose()
-
-    def walk(value: Any, key: str = "") -> Any:
-        if isinstance(value, dict):
-            return {k: walk(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [places[v] if key == "statement_ids" else walk(v) for v in value]
-        return places[value] if key == "statement_id" else value
-
-    return walk(data)
-
-
 def _markers(inbox: Path, batch_files: int) -> list[str]:
     from connectors.inbox import list_inbox
 
@@ -254,7 +224,9 @@ def _markers(inbox: Path, batch_files: int) -> list[str]:
     return [f"batch {i}" for i in range(n_batches)] + ["validate", "consolidate", "write"]
 
 
-def test_sigkill_at_random_points_then_rerun_equals_one_run(inbox: Path, tmp_path: Path) -> None:
+def test_sigkill_at_random_points_then_rerun_equals_one_run(
+    inbox: Path, tmp_path: Path, statement_places: Callable[[Any, str], Any]
+) -> None:
     """Four runs killed at seeded random points, then one to completion, store what one run stores."""
     reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
     # The uninterrupted run goes alongside the killed ones: same result, half the wall time.
@@ -283,7 +255,9 @@ def test_sigkill_at_random_points_then_rerun_equals_one_run(inbox: Path, tmp_pat
     assert state["submissions"] == expected["submissions"]
     assert state["statements"] == expected["statements"]
     assert state["rejections"] == expected["rejections"]
-    assert stable_ids(consolidated(final), url) == stable_ids(consolidated(reference), reference_url)
+    assert statement_places(consolidated(final), url) == statement_places(
+        consolidated(reference), reference_url
+    )
 
 
 MOLDE = "epost_vedlegg_molde.eml"

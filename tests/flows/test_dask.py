@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -70,38 +71,9 @@ def _stored(url: str) -> dict[str, Any]:
     return {"sources": sources, "statements": statements, "submissions": submissions}
 
 
-def stable_ids(data: Any, url: str) -> Any:
-    """consolidated.json with each statement id (a database key) replaced by the statement's place.
-
-    Batches finish in a different order on two workers, so the same statement gets another id.
-    """
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            places = {
-                row[0]: f"{row[1]}#{row[2]}.{row[3]}"
-                for row in conn.execute(
-                    text(
-                        'select st.id, src.path, sub."order", st."order" from statements st '
-                        "join submissions sub on sub.id = st.submission_id "
-                        "join sources src on src.id = sub.source_id"
-                    )
-                )
-            }
-    finally:
-        engine.dispose()
-
-    def walk(value: Any, key: str = "") -> Any:
-        if isinstance(value, dict):
-            return {k: walk(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [places[v] if key == "statement_ids" else walk(v) for v in value]
-        return places[value] if key == "statement_id" else value
-
-    return walk(data)
-
-
-def test_dask_runner_stores_what_the_default_runner_stores(runs: dict[str, Any]) -> None:
+def test_dask_runner_stores_what_the_default_runner_stores(
+    runs: dict[str, Any], statement_places: Callable[[Any, str], Any]
+) -> None:
     """Sources, submissions, labelled statements and consolidated.json are equal on both runners."""
     default, dask = _stored(runs["default"]["url"]), _stored(runs["dask"]["url"])
     assert dask["sources"] == default["sources"]
@@ -109,7 +81,7 @@ def test_dask_runner_stores_what_the_default_runner_stores(runs: dict[str, Any])
     assert dask["statements"] == default["statements"]
     assert len(dask["statements"]) == runs["default"]["result"]["counts"]["statements"] > 0
     delivered = [
-        stable_ids(
+        statement_places(
             json.loads((Path(runs[name]["result"]["outputs"]["delivery"]) / "consolidated.json").read_text()),
             runs[name]["url"],
         )
