@@ -247,35 +247,14 @@ class Store:
         this one is kept and it is recorded as a duplicate of the first.
         ``n_statements`` / ``n_rejections`` are counted from what is stored.
         """
-        if submissions and outcome.status is not SourceStatus.INGESTED:
-            raise ValueError(
-                f"{outcome.path}: only an ingested source can carry submissions ({outcome.status})"
-            )
         if parent_id is None and outcome.parent_path is not None:
             parent_id = self._latest_source_id(run_id, outcome.parent_path)
-        if outcome.status is SourceStatus.DUPLICATE:
-            return self._record_duplicate(run_id, outcome, parent_id, self.find_content(outcome.sha256))
-        source = source_to_row(
-            run_id,
-            outcome,
-            status=outcome.status,
-            parent_id=parent_id,
-            n_statements=sum(len(s.statements) for s in submissions),
-            n_rejections=len(rejections),
-        )
-        try:
-            with self.engine.begin() as conn:
-                source_id = self._insert_source(conn, source)
-                if outcome.status is SourceStatus.INGESTED:
-                    self._claim_content(conn, outcome.sha256, source_id)
-                self._insert_children(conn, source_id, outcome, submissions, rejections)
-                return RecordedSource(source_id, outcome.status)
-        except _ContentSeen:
-            return self._record_duplicate(run_id, outcome, parent_id, self.find_content(outcome.sha256))
-        except StatementError as exc:  # DBAPIError and bind-time errors (a naive datetime) alike
-            raise StoreError(f"{outcome.path}: the database refused the source: {exc.orig}") from exc
+        item = TreeItem(outcome, submissions, rejections)
+        return self.record_tree(run_id, [item], parent_id=parent_id, what="source")[0]
 
-    def record_tree(self, run_id: int, items: Sequence[TreeItem]) -> list[RecordedSource]:
+    def record_tree(
+        self, run_id: int, items: Sequence[TreeItem], parent_id: int | None = None, what: str = "file"
+    ) -> list[RecordedSource]:
         """Store an inbox file and everything found inside it in ONE transaction, parents first.
 
         A crash can then never leave an e-mail stored without its attachments: the
@@ -283,6 +262,8 @@ class Store:
         Content already stored (by an earlier run, a concurrent run, or earlier in
         this tree) is recorded as a duplicate; losing a race to a concurrent run
         rolls the tree back and records it again against what that run stored.
+        ``parent_id`` is the stored parent of the first item when that parent is
+        not part of ``items``.
         """
         for item in items:
             if item.submissions and item.outcome.status is not SourceStatus.INGESTED:
@@ -292,20 +273,25 @@ class Store:
         for _attempt in range(TREE_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
-                    return self._record_tree(conn, run_id, items)
+                    return self._record_tree(conn, run_id, items, parent_id)
             except _ContentSeen:
                 continue
             except StatementError as exc:
                 top = items[0].outcome.path if items else "?"
-                raise StoreError(f"{top}: the database refused the file: {exc.orig}") from exc
+                raise StoreError(f"{top}: the database refused the {what}: {exc.orig}") from exc
         raise StoreError(f"{items[0].outcome.path}: content kept changing under concurrent runs; try again")
 
-    def _record_tree(self, conn: Connection, run_id: int, items: Sequence[TreeItem]) -> list[RecordedSource]:
+    def _record_tree(
+        self, conn: Connection, run_id: int, items: Sequence[TreeItem], top_parent_id: int | None
+    ) -> list[RecordedSource]:
         ids_by_path: dict[str, int] = {}
         recorded: list[RecordedSource] = []
-        for item in items:
+        for index, item in enumerate(items):
             outcome = item.outcome
-            parent_id = ids_by_path.get(outcome.parent_path) if outcome.parent_path else None
+            if outcome.parent_path in ids_by_path:
+                parent_id: int | None = ids_by_path[outcome.parent_path]
+            else:
+                parent_id = top_parent_id if index == 0 else None
             first_id = conn.execute(
                 select(_CONTENTS.c.first_source_id).where(_CONTENTS.c.sha256 == outcome.sha256)
             ).scalar_one_or_none()
@@ -386,29 +372,6 @@ class Store:
             conn.execute(
                 insert(_REJECTIONS), [{**rejection_to_row(r), "source_id": source_id} for r in rejections]
             )
-
-    def _record_duplicate(
-        self, run_id: int, outcome: SourceOutcome, parent_id: int | None, first_id: int | None
-    ) -> RecordedSource:
-        reason = outcome.reason
-        if outcome.status is not SourceStatus.DUPLICATE or not reason:
-            first = f"'{self.source_path(first_id)}'" if first_id is not None else "en tidligere kilde"
-            reason = f"'{outcome.path}' har samme innhold som {first}, som alt er lest inn – ingenting nytt er lagret"
-        row = source_to_row(
-            run_id,
-            outcome,
-            status=SourceStatus.DUPLICATE,
-            parent_id=parent_id,
-            duplicate_of=first_id,
-            reason=reason,
-        )
-        if outcome.status is not SourceStatus.DUPLICATE:
-            row["category"] = "duplicate"
-        try:
-            with self.engine.begin() as conn:
-                return RecordedSource(self._insert_source(conn, row), SourceStatus.DUPLICATE, first_id)
-        except StatementError as exc:
-            raise StoreError(f"{outcome.path}: the database refused the source: {exc.orig}") from exc
 
     def _latest_source_id(self, run_id: int, path: str) -> int | None:
         with Session(self.engine) as session:
