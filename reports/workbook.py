@@ -271,61 +271,10 @@ def _coverage(ws: Worksheet, data: dict[str, Any]) -> None:
     left = 11
     put(ws, 1, left, "Dekning per fylke")
     top = 2
-    last = write_table(
-        ws,
-        top,
-        (
-            "Fylke",
-            "Har svart",
-            "Kommuner",
-            "Innbyggere som har svart",
-            "Innbyggere i alt",
-            "Andel av innbyggerne",
-        ),
-        (
-            (
-                c["name"],
-                c["responded"],
-                c["total"],
-                c["population_responded"],
-                c["population_total"],
-                c["share_population"],
-            )
-            for c in cov["by_county"]
-        ),
-        {1: THOUSANDS, 2: THOUSANDS, 3: THOUSANDS, 4: THOUSANDS, 5: PERCENT},
-        widths=(20, 10, 10, 14, 14, 12),
-        left=left,
-        filter_and_freeze=False,
-    )
+    last = _area_table(ws, top, left, "Fylke", cov["by_county"], widths=(20, 10, 10, 14, 14, 12))
     region_top = last + 3
     put(ws, region_top - 1, left, "Dekning per helseregion")
-    write_table(
-        ws,
-        region_top,
-        (
-            "Helseregion",
-            "Har svart",
-            "Kommuner",
-            "Innbyggere som har svart",
-            "Innbyggere i alt",
-            "Andel av innbyggerne",
-        ),
-        (
-            (
-                c["name"],
-                c["responded"],
-                c["total"],
-                c["population_responded"],
-                c["population_total"],
-                c["share_population"],
-            )
-            for c in cov["by_health_region"]
-        ),
-        {1: THOUSANDS, 2: THOUSANDS, 3: THOUSANDS, 4: THOUSANDS, 5: PERCENT},
-        left=left,
-        filter_and_freeze=False,
-    )
+    _area_table(ws, region_top, left, "Helseregion", cov["by_health_region"])
     if cov["by_county"]:
         chart = BarChart()
         chart.type = "bar"
@@ -521,3 +470,41 @@ def render_workbook(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _area_table(
+    ws: Worksheet,
+    top: int,
+    left: int,
+    heading: str,
+    areas: Iterable[dict[str, Any]],
+    widths: Sequence[int] | None = None,
+) -> int:
+    """Coverage of one kind of area (county or health region); returns the last row written."""
+    return write_table(
+        ws,
+        top,
+        (
+            heading,
+            "Har svart",
+            "Kommuner",
+            "Innbyggere som har svart",
+            "Innbyggere i alt",
+            "Andel av innbyggerne",
+        ),
+        (
+            (
+                c["name"],
+                c["responded"],
+                c["total"],
+                c["population_responded"],
+                c["population_total"],
+                c["share_population"],
+            )
+            for c in areas
+        ),
+        {1: THOUSANDS, 2: THOUSANDS, 3: THOUSANDS, 4: THOUSANDS, 5: PERCENT},
+        widths=widths,
+        left=left,
+        filter_and_freeze=False,
+    )
