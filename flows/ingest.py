@@ -19,7 +19,8 @@ from connectors.inbox import read_path
 from models.records import Passage, SourceOutcome, Statement, Submission
 
 if TYPE_CHECKING:
-    from connectors.db import IngestedSubmission, Store
+    from connectors.db import IngestedSubmission, Store, TreeItem
+    from flows.parallel import IngestPool
     from flows.settings import Settings
     from processing.classify import Classifier
     from processing.registry import Registry
@@ -85,39 +86,56 @@ def analyse(
     return out
 
 
-def ingest_files(ctx: IngestContext, rel_paths: Sequence[str]) -> list[SourceOutcome]:
+def ingest_files(
+    ctx: IngestContext, rel_paths: Sequence[str], pool: IngestPool | None = None
+) -> list[SourceOutcome]:
     """Ingest inbox files (relative paths); returns one outcome per file found, attachments included.
 
     Each inbox file is stored together with everything found inside it in one
     transaction (``Store.record_tree``), so a crash stores all of it or none.
+    With a ``pool`` the files are read and classified in its worker processes
+    while this process stores them, still one file at a time in inbox order.
     """
+    read = pool.items(rel_paths) if pool is not None else (read_items(ctx, p) for p in rel_paths)
+    outcomes: list[SourceOutcome] = []
+    for items in read:
+        outcomes.extend(store_items(ctx, items))
+    return outcomes
+
+
+def read_items(ctx: IngestContext, rel_path: str) -> list[TreeItem]:
+    """Read one inbox file and everything inside it, analysed and ready to store (no writes)."""
     from connectors.db import TreeItem
 
+    items: list[TreeItem] = []
+    for found in read_path(ctx.root, rel_path, ctx.settings.limits, ctx.connectors, ctx.known):
+        outcome = found.outcome
+        if found.result is None:
+            items.append(TreeItem(outcome))
+            continue
+        ingested = analyse(ctx, found.result.submissions, outcome.sha256)
+        for note in found.result.notes:
+            log.info("%s: %s", outcome.path, note)
+        outcome = replace(outcome, n_statements=sum(len(s.statements) for s in ingested))
+        items.append(TreeItem(outcome, ingested, found.result.rejections))
+    return items
+
+
+def store_items(ctx: IngestContext, items: Sequence[TreeItem]) -> list[SourceOutcome]:
+    """Store one inbox file's items in one transaction; outcomes say what became of each."""
     outcomes: list[SourceOutcome] = []
-    for rel_path in rel_paths:
-        items: list[TreeItem] = []
-        for found in read_path(ctx.root, rel_path, ctx.settings.limits, ctx.connectors, ctx.known):
-            outcome = found.outcome
-            if found.result is None:
-                items.append(TreeItem(outcome))
-                continue
-            ingested = analyse(ctx, found.result.submissions, outcome.sha256)
-            for note in found.result.notes:
-                log.info("%s: %s", outcome.path, note)
-            outcome = replace(outcome, n_statements=sum(len(s.statements) for s in ingested))
-            items.append(TreeItem(outcome, ingested, found.result.rejections))
-        recorded = ctx.store.record_tree(ctx.run_id, items)
-        for item, stored in zip(items, recorded, strict=True):
-            outcome = item.outcome
-            if stored.status != outcome.status:  # content stored by another run, or earlier in this tree
-                outcome = replace(
-                    outcome,
-                    status=stored.status,
-                    reason=f"samme innhold som {ctx.store.source_path(stored.duplicate_of)}"
-                    if stored.duplicate_of is not None
-                    else outcome.reason,
-                    category="duplicate",
-                    n_statements=0,
-                )
-            outcomes.append(outcome)
+    recorded = ctx.store.record_tree(ctx.run_id, items)
+    for item, stored in zip(items, recorded, strict=True):
+        outcome = item.outcome
+        if stored.status != outcome.status:  # content stored by another run, or earlier in this tree
+            outcome = replace(
+                outcome,
+                status=stored.status,
+                reason=f"samme innhold som {ctx.store.source_path(stored.duplicate_of)}"
+                if stored.duplicate_of is not None
+                else outcome.reason,
+                category="duplicate",
+                n_statements=0,
+            )
+        outcomes.append(outcome)
     return outcomes

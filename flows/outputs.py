@@ -318,7 +318,7 @@ def write_reports(state: RunState) -> dict[str, str]:
     """Write the analysts' workbook, the quality page and, unless blocked, the delivery; return their paths."""
     from reports.delivery import build_delivery, delivery_manifest
     from reports.quality import quality_summary, render_quality_html
-    from reports.workbook import render_workbook
+    from reports.workbook import write_workbook
 
     state.out.mkdir(parents=True, exist_ok=True)
     if state.reused_from is not None:
@@ -333,8 +333,8 @@ def write_reports(state: RunState) -> dict[str, str]:
     (state.out / "datakvalitet.html").write_text(render_quality_html(state.validation), encoding="utf-8")
     written["quality"] = str(state.out / "datakvalitet.html")
     manifest = build_manifest(state, status="running")
-    workbook = render_workbook(state.consolidation, state.rows, state.quality, manifest)
-    (state.out / WORKBOOK_NAME).write_bytes(workbook)
+    rows_by_id = sorted(state.rows, key=lambda row: row.statement_id)
+    write_workbook(state.out / WORKBOOK_NAME, state.consolidation, rows_by_id, state.quality, manifest)
     written["workbook"] = str(state.out / WORKBOOK_NAME)
     if state.blocking:
         log.error("delivery withheld: %s", "; ".join(state.blocking))

@@ -1,7 +1,9 @@
 """The Prefect flow: ingest an inbox, validate, consolidate, write the reports.
 
 Tasks pass live objects (the store, loaded models) and write to the database, so
-result caching is off: a cached result would skip the writes.
+result caching is off: a cached result would skip the writes. Those objects go in
+``quote``d: Prefect otherwise walks (and rebuilds) every argument looking for
+futures, which for a run state holding every statement cost more than the steps.
 
 The flow body reads like a table of contents; each task wraps one plain
 function (``flows.ingest``, ``flows.outputs``) that tests and a REPL can call
@@ -20,20 +22,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows import outputs
 from flows.ingest import IngestContext, ingest_files
 from flows.settings import Settings
 from models.records import SourceOutcome
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
     from connectors.db import Store
+    from flows.parallel import IngestPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,14 @@ class IngestJob:
     inbox: str
     settings: Settings
     run_id: int
+
+
+def opaque_arg(value: T) -> T:
+    """``value`` wrapped so Prefect passes it to a task as is, without walking into it.
+
+    Typed as the value itself: the task receives the unwrapped object.
+    """
+    return cast(T, quote(value))
 
 
 @lru_cache(maxsize=4)
@@ -94,9 +108,22 @@ def dask_task_runner(address: str | None, workers: int) -> TaskRunner[Any]:
     )
 
 
+def local_pool(state: outputs.RunState, workers: int | None, n_batches: int) -> IngestPool | None:
+    """Worker processes for an inbox of more than one batch, or None (read in this process)."""
+    from flows import parallel
+
+    workers = parallel.default_workers() if workers is None else workers
+    if workers <= 1 or n_batches <= 1:
+        parallel.discard_prestarted()
+        return None
+    return parallel.take(state.inbox, state.settings, workers)
+
+
 @task(name="ingest-batch", cache_policy=NO_CACHE)
-def ingest_batch(ctx: IngestContext, rel_paths: list[str]) -> list[SourceOutcome]:
-    found = ingest_files(ctx, rel_paths)
+def ingest_batch(
+    ctx: IngestContext, rel_paths: list[str], pool: IngestPool | None = None
+) -> list[SourceOutcome]:
+    found = ingest_files(ctx, rel_paths, pool)
     get_run_logger().info(
         "batch of %d inbox files: %d files found (with attachments), %d statements",
         len(rel_paths),
@@ -159,12 +186,16 @@ def run_flow(
     dask_address: str | None = None,
     dask_workers: int = 0,
     batch_files: int | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Ingest INBOX recursively, validate, consolidate and write every report into OUT.
 
     With ``dask_address`` (a running scheduler) or ``dask_workers`` > 0 (a local
-    cluster of that many processes) the ingest batches run on Dask. ``batch_files``
-    sets the inbox files per ingest task (default ``Settings.batch_files``).
+    cluster of that many processes) the ingest batches run on Dask. Otherwise an
+    inbox of more than one batch is read and classified by ``workers`` local
+    processes (default ``SAMORDNE_WORKERS`` or the cores, at most 4; 1: none)
+    while this process stores. ``batch_files`` sets the inbox files per ingest
+    task (default ``Settings.batch_files``).
     """
     logger = get_run_logger()
     settings = Settings.from_env()
@@ -184,12 +215,17 @@ def run_flow(
             state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
         else:
             ctx = outputs.ingest_context(state)
-            for batch in batches:
-                state.outcomes.extend(ingest_batch(ctx, batch))
-        state = validate(state)
-        state = consolidate(state)
-        written = write_reports(state)
-        publish_artifacts(state, written)
+            pool = local_pool(state, workers, len(batches))
+            try:
+                for batch in batches:
+                    state.outcomes.extend(ingest_batch(opaque_arg(ctx), batch, opaque_arg(pool)))
+            finally:
+                if pool is not None:
+                    pool.close()
+        state = validate(opaque_arg(state))
+        state = consolidate(opaque_arg(state))
+        written = write_reports(opaque_arg(state))
+        publish_artifacts(opaque_arg(state), written)
     except BaseException as exc:
         outputs.fail_run(state, exc)
         raise

@@ -45,6 +45,14 @@ from flows.settings import Settings, prepare_prefect_env
     show_default=True,
     help="Run the ingest batches on a local Dask cluster of N worker processes (0: no Dask).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="SAMORDNE_WORKERS",
+    default=None,
+    help="Local processes that read and classify files (default: the cores, at most 4; 1: none). "
+    "Used for inboxes of more than one batch.",
+)
 def run(
     inbox: Path,
     out: Path,
@@ -52,6 +60,7 @@ def run(
     declarations: Path | None,
     dask_address: str | None,
     dask_workers: int,
+    workers: int | None,
 ) -> None:
     """Ingest INBOX recursively, classify, validate, consolidate and write the reports into --out.
 
@@ -61,16 +70,24 @@ def run(
     if not inbox.is_dir():
         raise click.ClickException(f"innboksen {inbox} finnes ikke eller er ikke en mappe")
     prepare_prefect_env(Path.cwd())
+    from flows import parallel
     from flows.pipeline import run_flow
 
-    result = run_flow(
-        str(inbox),
-        str(out),
-        database_url,
-        str(declarations) if declarations else None,
-        dask_address=dask_address,
-        dask_workers=dask_workers,
-    )
+    if not (dask_address or dask_workers):
+        # workers and imports warm up while Prefect starts its temporary API server
+        parallel.warm_up(inbox, database_url, workers)
+    try:
+        result = run_flow(
+            str(inbox),
+            str(out),
+            database_url,
+            str(declarations) if declarations else None,
+            dask_address=dask_address,
+            dask_workers=dask_workers,
+            workers=workers,
+        )
+    finally:
+        parallel.discard_prestarted()
     counts = result["counts"]
     click.echo(
         f"Kjøring {result['run_id']}: {counts['files']} filer (innlest {counts['ingested']}, "

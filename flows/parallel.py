@@ -1,0 +1,162 @@
+"""Local parallel ingestion: worker processes read and classify, the flow's process stores.
+
+Reading, parsing, segmenting and classifying a file is CPU-bound Python, so one
+process uses one core. An ``IngestPool`` runs that part in worker processes
+(``spawn``: no Prefect threads or open connections are inherited), each with
+the models loaded once by its initializer. The flow's own process stores the
+results file by file **in inbox order**, so database ids, and with them every
+report, are the same as in a sequential run, and each file with its
+attachments is still one transaction.
+
+The pool can be started before the flow (``prestart``) so the workers load
+spaCy and the models while Prefect's temporary API server starts up; the flow
+then takes it over (``take``).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flows.settings import Settings
+
+if TYPE_CHECKING:
+    from connectors.db import TreeItem
+    from flows.ingest import IngestContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolKey:
+    """What a pool's workers were started for: the same inbox root and settings."""
+
+    root: str
+    settings: Settings
+    workers: int
+
+
+def default_workers(env: dict[str, str] | None = None) -> int:
+    """``SAMORDNE_WORKERS`` if set, else the usable cores (at most 4); 1 means no pool."""
+    env = dict(os.environ) if env is None else env
+    if env.get("SAMORDNE_WORKERS"):
+        return max(1, int(env["SAMORDNE_WORKERS"]))
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _context(key: PoolKey) -> IngestContext:
+    """The worker's ingest context; models and store are opened once per process (cached)."""
+    from flows.pipeline import IngestJob, worker_context
+
+    return worker_context(IngestJob(key.root, key.settings, run_id=0))  # run_id unused: workers never store
+
+
+def _init_worker(key: PoolKey) -> None:
+    _context(key)
+
+
+def _read_file(key: PoolKey, rel_path: str) -> list[TreeItem]:
+    from flows.ingest import read_items
+
+    return read_items(_context(key), rel_path)
+
+
+class IngestPool:
+    """Worker processes that turn inbox files into storable items."""
+
+    def __init__(self, key: PoolKey) -> None:
+        self.key = key
+        self._executor = ProcessPoolExecutor(
+            max_workers=key.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(key,),
+        )
+        # spawn the workers now: they load the models while the caller does other work
+        self._warm = [self._executor.submit(_noop) for _ in range(key.workers)]
+
+    def items(self, rel_paths: Sequence[str]) -> Iterator[list[TreeItem]]:
+        """Each file's items, in the order of ``rel_paths``, while later files are still being read."""
+        return self._executor.map(_read_file, repeat(self.key), rel_paths)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _noop() -> None:
+    return None
+
+
+_prestarted: dict[PoolKey, IngestPool] = {}
+_lock = threading.Lock()
+
+
+def prestart(root: Path, settings: Settings, workers: int) -> None:
+    """Start a pool for ``root`` now (before the flow) if ``workers`` > 1; ``take`` hands it over."""
+    if workers <= 1:
+        return
+    key = PoolKey(str(root), settings, workers)
+    with _lock:
+        if key not in _prestarted:
+            _prestarted[key] = IngestPool(key)
+
+
+def take(root: Path, settings: Settings, workers: int) -> IngestPool:
+    """The pre-started pool for these arguments, or a new one; the caller closes it."""
+    key = PoolKey(str(root), settings, workers)
+    with _lock:
+        pool = _prestarted.pop(key, None)
+    return pool if pool is not None else IngestPool(key)
+
+
+def discard_prestarted() -> None:
+    """Close pools that were started but never taken (a run that failed before ingesting)."""
+    with _lock:
+        pools = list(_prestarted.values())
+        _prestarted.clear()
+    for pool in pools:
+        pool.close()
+
+
+def warm_up(inbox: Path, database_url: str | None, workers: int | None) -> None:
+    """Before a run's flow starts: pre-start the worker pool and import the heavy libraries.
+
+    Prefect's temporary API server takes several seconds to start, during which
+    this process only waits. The pool is started only for an inbox of more
+    than one batch (the flow uses no pool otherwise).
+    """
+    from connectors.inbox import list_inbox
+
+    settings = Settings.from_env()
+    if database_url:
+        settings = settings.with_database(database_url)
+    workers = default_workers() if workers is None else workers
+    if workers > 1 and len(list_inbox(inbox)) > settings.batch_files:
+        prestart(inbox, settings, workers)
+    threading.Thread(target=_import_heavy, args=(settings,), name="samordne-warm-up", daemon=True).start()
+
+
+def _import_heavy(settings: Settings) -> None:
+    """Load what every run needs later: the classifier, Great Expectations, the report writers."""
+    try:
+        import great_expectations  # noqa: F401  # validation, several seconds to import
+
+        import reports.delivery  # HTML, charts, PDF
+        import reports.workbook  # noqa: F401
+        from processing.classify import load_classifier
+
+        load_classifier(settings.model_path)
+    except Exception:  # a warm-up failure must not fail the run: the step itself reports the error
+        log.debug("warm-up import failed", exc_info=True)

@@ -1,0 +1,109 @@
+"""Local parallel ingestion: worker processes read and classify, the flow stores in inbox order.
+
+The pool must change nothing but the time: the same rows with the same ids, the
+same manifest and byte-identical consolidated output as a run in one process.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from flows import parallel
+from flows.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+
+pytestmark = [pytest.mark.flow, pytest.mark.slow]
+
+DUMP = (
+    'select st.id, src.path, sub."order", st."order", st.text, st.type, st.theme, st.stance, '
+    "st.type_confidence, st.theme_confidence, st.locator, sub.kommunenummer from statements st "
+    "join submissions sub on sub.id = st.submission_id join sources src on src.id = sub.source_id "
+    "order by st.id"
+)
+
+
+def _dump(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(DUMP))]
+    finally:
+        engine.dispose()
+
+
+def _files(manifest_path: str) -> list[tuple[Any, ...]]:
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    return [(f["path"], f["parent"], f["status"], f["sha256"], f["statements"]) for f in manifest["files"]]
+
+
+@pytest.fixture(scope="module")
+def two_runs(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The sample inbox in batches of 3 files: once with two worker processes, once without."""
+    from flows.pipeline import run_flow
+
+    work = tmp_path_factory.mktemp("parallel")
+    inbox = work / "inbox"
+    shutil.copytree(EXAMPLES / "inbox", inbox)
+    declarations = str(EXAMPLES / "intensjonserklaeringer.csv")
+    runs: dict[str, Any] = {"inbox": inbox}
+    for name, workers in (("pool", 2), ("sequential", 1)):
+        url = f"sqlite:///{work / name / 'samordne.db'}"
+        result = run_flow(
+            str(inbox), str(work / name / "out"), url, declarations, batch_files=3, workers=workers
+        )
+        runs[name] = {"url": url, "result": result, "out": work / name / "out"}
+    return runs
+
+
+def test_pool_stores_the_same_rows_with_the_same_ids(two_runs: dict[str, Any]) -> None:
+    pooled, sequential = _dump(two_runs["pool"]["url"]), _dump(two_runs["sequential"]["url"])
+    assert len(pooled) > 50
+    assert pooled == sequential
+
+
+def test_pool_run_accounts_for_every_file_in_inbox_order(two_runs: dict[str, Any]) -> None:
+    pooled = _files(two_runs["pool"]["result"]["manifest"])
+    assert pooled == _files(two_runs["sequential"]["result"]["manifest"])
+    top = [path for path, parent, *_ in pooled if parent is None]
+    on_disk = sorted(
+        p.relative_to(two_runs["inbox"]).as_posix() for p in two_runs["inbox"].rglob("*") if p.is_file()
+    )
+    assert sorted(top) == on_disk
+    assert {status for _, _, status, _, _ in pooled} >= {"ingested", "quarantined"}
+
+
+def test_pool_gives_byte_identical_delivery(two_runs: dict[str, Any]) -> None:
+    pooled = (two_runs["pool"]["out"] / "leveranse" / "consolidated.json").read_bytes()
+    assert pooled == (two_runs["sequential"]["out"] / "leveranse" / "consolidated.json").read_bytes()
+    assert two_runs["pool"]["result"]["status"] == "succeeded"
+
+
+def test_prestarted_pool_is_handed_over_once(tmp_path: Path) -> None:
+    settings = Settings.from_env(env={}, workdir=tmp_path)
+    parallel.prestart(tmp_path, settings, 2)
+    try:
+        first = parallel.take(tmp_path, settings, 2)
+        try:
+            second = parallel.take(tmp_path, settings, 2)  # nothing pre-started left: a new pool
+            assert second is not first
+            second.close()
+        finally:
+            first.close()
+    finally:
+        parallel.discard_prestarted()
+    parallel.prestart(tmp_path, settings, 1)  # one worker: no pool at all
+    assert parallel._prestarted == {}
+
+
+def test_default_workers_follows_the_environment() -> None:
+    assert parallel.default_workers({"SAMORDNE_WORKERS": "3"}) == 3
+    assert parallel.default_workers({"SAMORDNE_WORKERS": "0"}) == 1
+    assert 1 <= parallel.default_workers({}) <= 4
