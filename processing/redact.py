@@ -274,6 +274,17 @@ def is_fodselsnummer(text: str) -> bool:
 
 
 def _known_pattern(known_names: Iterable[str]) -> re.Pattern[str] | None:
+    return _normalised_names(tuple(known_names))
+
+
+@functools.lru_cache(maxsize=8)
+def _normalised_names(known_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The known-names pattern of a name list, normalised once per list.
+
+    Consolidation redacts thousands of quotes with the same list (a tuple of
+    the same strings hashes fast: str caches its hash), so the per-name
+    clean-up runs once instead of once per quote.
+    """
     names: set[str] = set()
     for raw in known_names:
         raw = (raw or "").strip()
