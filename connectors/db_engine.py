@@ -24,9 +24,13 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_MIGRATION_LOCK = 0x73616D6F72646E65
 
 
+# default=str: run parameters carry Paths and dates; ensure_ascii=False keeps æøå readable in SQL.
+# One encoder for all: json.dumps with these arguments builds a new one per value (~160k per 50k statements).
+_JSON_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
+
+
 def _json_dumps(value: Any) -> str:
-    # default=str: run parameters carry Paths and dates; ensure_ascii=False keeps æøå readable in SQL.
-    return json.dumps(value, default=str, ensure_ascii=False)
+    return _JSON_ENCODER.encode(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

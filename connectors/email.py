@@ -31,6 +31,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 from connectors.base import Limits, QuarantineError
@@ -112,6 +113,12 @@ def header_text(msg: Message, name: str) -> str:
     raw = next((str(v) for k, v in msg.raw_items() if k.lower() == lowered), None)
     if raw is None:
         return ""
+    if len(raw) <= _MEMO_HEADER_CHARS:
+        return _decode_header_memo(lowered, raw)
+    return _decode_header(lowered, raw)
+
+
+def _decode_header(lowered: str, raw: str) -> str:
     if _SURROGATES.search(raw):  # raw 8-bit bytes in a header: UTF-8 if it decodes, else cp1252
         data = raw.encode("ascii", errors="surrogateescape")
         try:
@@ -125,13 +132,19 @@ def header_text(msg: Message, name: str) -> str:
             if header_class is None:  # the registry builds a new class on every lookup: cache it
                 registry: Any = policy.default.header_factory
                 header_class = _HEADER_CLASSES.setdefault(lowered, registry[lowered])
-            text = str(header_class(name, "".join(raw.splitlines())))
+            text = str(header_class(lowered, "".join(raw.splitlines())))
         except (email_errors.MessageError, IndexError, ValueError, TypeError, AttributeError, LookupError):
             text = raw
     if "=?" in text:
         with contextlib.suppress(email_errors.HeaderParseError, LookupError, UnicodeError, ValueError):
             text = str(make_header(decode_header(text)))
     return re.sub(r"\s+", " ", text).strip()
+
+
+# Senders, subjects and organisations repeat across the messages of a mailbox, and a value with
+# encoded words costs 20-150 µs in the header classes; long (hostile) values are not kept.
+_MEMO_HEADER_CHARS = 1000
+_decode_header_memo = lru_cache(maxsize=4096)(_decode_header)
 
 
 def parse_date(value: str) -> date | None:
@@ -194,12 +207,13 @@ def _filename(part: Message) -> str | None:
     return name
 
 
-def _is_attachment(part: Message) -> bool:
+def _is_attachment(part: Message, filename: str | None) -> bool:
+    """``filename``: the part's ``_filename``, which the caller already has."""
     try:
         disposition = (part.get_content_disposition() or "").lower()
     except (ValueError, TypeError, IndexError, email_errors.MessageError):
         disposition = ""
-    return disposition == "attachment" or _filename(part) is not None
+    return disposition == "attachment" or filename is not None
 
 
 def _add_child(w: _Walk, part: str, data: bytes, filename: str) -> None:
@@ -316,7 +330,7 @@ def _walk(w: _Walk, part: Message, path: str, depth: int) -> None:
             "corrupt",
         )
         return
-    if ctype in {"text/plain", "text/html"} and not _is_attachment(part):
+    if ctype in {"text/plain", "text/html"} and not _is_attachment(part, filename):
         text, note = decode_text(data, part.get_content_charset())
         if note:
             w.notes.append(f"{w.name} del {part_path}: {note}")

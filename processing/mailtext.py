@@ -164,7 +164,7 @@ def _history_start(lines: Sequence[str]) -> tuple[int, str]:
             return i, "forward"
         if _header_block_at(lines, i):
             return i, "outlook"
-        if _ATTRIBUTION_END.search(line) and _ATTRIBUTION_START.match(line):
+        if _ATTRIBUTION_START.match(line) and _ATTRIBUTION_END.search(line):  # anchored test first: cheaper
             return i, "reply"
         if (
             i + 1 < len(lines)

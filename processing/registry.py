@@ -24,7 +24,7 @@ exactly one municipality's name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -118,6 +118,18 @@ class _Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class _LineEvidence:
+    """What a context line names: counties, municipalities followed by "kommune", an organisation."""
+
+    counties: frozenset[str]
+    anchored: tuple[str, ...]
+    organisation: Organisation | None
+
+
+_Counties = Callable[[], frozenset[str]]  # evaluated only when an ambiguous name needs narrowing
+
+
+@dataclass(frozen=True, slots=True)
 class _Evidence:
     source: str  # the host name that gave it
     numbers: tuple[str, ...] = ()
@@ -150,6 +162,7 @@ class Registry:
         self._build_organisations()
         self._build_domains()
         self._resolve_cached = lru_cache(maxsize=8192)(self._resolve_uncached)
+        self._line_evidence = lru_cache(maxsize=16384)(self._analyse_line)
 
     @classmethod
     def from_paths(
@@ -278,7 +291,8 @@ class Registry:
         return self._resolve_cached(query, (email or "")[:MAX_QUERY_CHARS], lines, thr)
 
     def _resolve_uncached(self, query: str, email: str, lines: tuple[str, ...], thr: float) -> Resolution:
-        result = self._resolve_text(query, thr, self._context_counties(lines))
+        # Counties named in context lines only matter to narrow an ambiguous name: computed on demand.
+        result = self._resolve_text(query, thr, lambda: self._context_counties(lines))
         if result.status is MatchStatus.NON_MUNICIPAL or (
             result.status is MatchStatus.MATCHED and result.method != "fuzzy"
         ):
@@ -295,7 +309,7 @@ class Registry:
             return replace(result, reason=_EMPTY_REASON)
         return result
 
-    def _resolve_text(self, query: str, thr: float, context_counties: frozenset[str]) -> Resolution:
+    def _resolve_text(self, query: str, thr: float, context_counties: _Counties) -> Resolution:
         names_text = strip_domains(query)
         toks = tokens(names_text)
         keys = [token_key(t) for t in toks]
@@ -314,7 +328,11 @@ class Registry:
             if county is not None:
                 return self._organisation(query, county, "organisation", 100.0)
         used = [h for h in hits if h.anchored] or hits
-        counties, via = (text_counties, "") if text_counties else (context_counties, "context")
+        counties: _Counties
+        if text_counties:
+            counties, via = (lambda: text_counties), ""
+        else:
+            counties, via = context_counties, "context"
         name_numbers = _dedupe(n for h in used for n in h.numbers)
         number_match = _NUMBER.match(names_text)
         digits = number_match.group(1) if number_match else ""
@@ -386,18 +404,28 @@ class Registry:
     def _context_counties(self, lines: Sequence[str]) -> frozenset[str]:
         found: set[str] = set()
         for line in lines:
-            toks = tokens(strip_domains(line))
-            keys = [token_key(t) for t in toks]
-            covered = {i for h in self._name_hits(toks, keys) for i in range(h.start, h.end)}
-            for _, _, numbers in self._county_hits(toks, covered):
-                found.update(numbers)
+            found.update(self._line_evidence(line).counties)
         return frozenset(found)
+
+    def _analyse_line(self, line: str) -> _LineEvidence:
+        """What one context line names; memoised, as signatures and letterheads repeat across mails."""
+        toks = tokens(strip_domains(line))
+        keys = [token_key(t) for t in toks]
+        hits = self._name_hits(toks, keys)
+        covered = {i for h in hits for i in range(h.start, h.end)}
+        counties = frozenset(n for _, _, numbers in self._county_hits(toks, covered) for n in numbers)
+        org = self._find_organisation(keys)
+        return _LineEvidence(
+            counties=counties,
+            anchored=tuple(n for h in hits if h.anchored for n in h.numbers),
+            organisation=None if org is None else org[1],
+        )
 
     def _find_organisation(self, keys: Sequence[str]) -> tuple[int, Organisation] | None:
         return find_sequence(keys, self._org_index)
 
     def _fuzzy(
-        self, query: str, core: Sequence[str], thr: float, counties: frozenset[str], via: str
+        self, query: str, core: Sequence[str], thr: float, counties: _Counties, via: str
     ) -> Resolution:
         probes = _dedupe(
             fold("".join(core[i : i + size])) for size in (1, 2, 3) for i in range(len(core) - size + 1)
@@ -433,14 +461,15 @@ class Registry:
         query: str,
         numbers: Sequence[str],
         method: str,
-        counties: frozenset[str],
+        counties: _Counties,
         via: str,
         score: float = 100.0,
         split_from: str = "",
     ) -> Resolution:
         if len(numbers) == 1:
             return self._matched(query, numbers[0], method, score)
-        narrowed = [n for n in numbers if self.municipalities[n].fylkesnummer in counties]
+        in_counties = counties()
+        narrowed = [n for n in numbers if self.municipalities[n].fylkesnummer in in_counties]
         if len(narrowed) == 1:
             return self._matched(query, narrowed[0], via or method, score)
         if split_from:
@@ -498,12 +527,10 @@ class Registry:
         named: list[str] = []
         organisations: list[Organisation] = []
         for line in lines:
-            toks = tokens(strip_domains(line))
-            keys = [token_key(t) for t in toks]
-            named.extend(n for h in self._name_hits(toks, keys) if h.anchored for n in h.numbers)
-            org = self._find_organisation(keys)
-            if org is not None:
-                organisations.append(org[1])
+            seen = self._line_evidence(line)
+            named.extend(seen.anchored)
+            if seen.organisation is not None:
+                organisations.append(seen.organisation)
         numbers = _dedupe(named)
         if result.status is MatchStatus.AMBIGUOUS:
             numbers = tuple(n for n in numbers if n in result.candidates)

@@ -25,11 +25,14 @@ from sqlalchemy.orm import Session
 
 from connectors.db import IngestedSubmission, RecordedSource, Store, StoreError
 from connectors.db_convert import (
+    clean,
+    hint_flags,
     rejection_from_row,
     resolution_from_row,
     source_from_row,
     statement_from_row,
     submission_from_row,
+    submissions_to_rows,
 )
 from connectors.db_engine import alembic_config, current_revision, upgrade
 from connectors.db_read import STATEMENT_FRAME_COLUMNS, SUBMISSION_FRAME_COLUMNS
@@ -747,3 +750,65 @@ def test_record_tree_failure_keeps_nothing_of_the_tree(store: Store) -> None:
     assert store.find_content(SHA_A) is None
     assert store.find_content(SHA_B) is None
     assert store.run_sources(run_id) == []
+
+
+def _reference_clean(value: object) -> object:
+    """What ``clean`` must do, written plainly: replace NUL and lone surrogates in every string."""
+    if isinstance(value, str):
+        return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
+    if isinstance(value, list | tuple):
+        return type(value)(_reference_clean(v) for v in value)
+    if isinstance(value, dict):
+        return {_reference_clean(k): _reference_clean(v) for k, v in value.items()}
+    return value
+
+
+_unstorable_text = st.text(st.sampled_from(["a", "ø", " ", "\x00", "\ud800", "\udcff", "\udfff", "\ue000"]))
+_json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _unstorable_text,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(_unstorable_text | st.integers(), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(value=_json_like)
+def test_clean_replaces_unstorable_characters_at_any_depth(value: object) -> None:
+    """``clean`` replaces NUL and lone surrogates in strings, keys and nested values; nothing else changes."""
+    cleaned = clean(value)
+    assert cleaned == _reference_clean(value)
+    assert type(cleaned) is type(value)
+
+
+def _hinted_submission() -> Submission:
+    passages = (
+        Passage("Vi trenger felles journal.", Locator("h.xlsx", "Innspill", 2, "B"), hint_theme="journal"),
+        Passage("Støtter.", Locator("h.xlsx", "Innspill", 2, "C"), hint_type=StatementType.NEED),
+    )
+    return Submission("Bergen kommune", Channel.SPREADSHEET, Locator("h.xlsx", "Innspill", 2), passages)
+
+
+@pytest.mark.parametrize(
+    ("start", "flags"),
+    [
+        (0, (False, True, False)),  # start of the first passage
+        (26, (False, True, False)),  # its end (an empty statement there still belongs to it)
+        (27, (False, False, False)),  # inside the blank line between passages
+        (28, (True, False, False)),  # start of the second passage
+        (36, (True, False, False)),  # its end
+        (37, (False, False, False)),  # past the text
+    ],
+)
+def test_hint_flags_follow_the_passage_holding_the_statement(
+    start: int, flags: tuple[bool, bool, bool]
+) -> None:
+    """Statement rows flag the hints of the passage the statement starts in, and none outside passages."""
+    submission = _hinted_submission()
+    statement = Statement("k", 0, start, start, "", submission.passages[0].locator, labels())
+    resolution = Resolution(MatchStatus.MATCHED, "Bergen kommune", RespondentKind.MUNICIPALITY, "4601")
+    [(_, [row])] = submissions_to_rows([(submission, resolution, [statement])], fallback_key="f")
+    assert (row["hint_type"], row["hint_theme"], row["hint_stance"]) == flags
+    assert hint_flags(submission, statement) == flags

@@ -362,3 +362,13 @@ def test_display_name_is_a_person_not_respondent() -> None:
     sub = read_bytes(raw).submissions[0]
     assert (sub.respondent, sub.contact_name) == ("", "Bergen kommune")
     assert "Helseetaten" in sub.context
+
+
+@pytest.mark.parametrize("repeat", [1, 60])
+def test_encoded_word_headers_decode_the_same_short_or_long(repeat: int) -> None:
+    """Encoded-word headers decode alike however often they recur and however long they are."""
+    subject = "=?utf-8?Q?Innspill_fra_Ski=C3=A5_kommune?=" + " =?utf-8?Q?x=C3=A5?=" * (repeat - 1)
+    expected = "Innspill fra Skiå kommune" + "xå" * (repeat - 1)
+    for _ in range(2):
+        raw = _mail("Vi ønsker opplæring.", headers=f"Subject: {subject}\n")
+        assert read_bytes(raw).submissions[0].context[-2] == expected

@@ -490,3 +490,31 @@ def test_resolve_invariants(text: str, email: str | None, context: list[str]) ->
     if result.status is NM:
         assert result.kind in {CTY, ORG}
     assert 0 <= result.score <= 100
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "number", "method"),
+    [
+        ("Herøy", ("Nordland",), "1818", "context"),
+        ("Herøy", ("Møre og Romsdal",), "1515", "context"),
+        ("Våler", ("Nordland", "Innlandet"), "3419", "context"),
+        ("Herøy", ("Nordland",), "1818", "context"),  # the same line again: same answer
+        (
+            "Bergen",
+            ("Nordland", "Vinje kommune"),
+            "4601",
+            "exact_name",
+        ),  # an unambiguous name ignores context
+    ],
+)
+def test_context_lines_narrow_ambiguous_names_consistently(
+    text: str, context: tuple[str, ...], number: str, method: str
+) -> None:
+    """A county in a context line settles Herøy / Våler, every time the line is seen, in any registry."""
+    for registry in (default_registry(), Registry.from_paths(*_reference_paths())):
+        result = registry.resolve(text, context=context)
+        assert (result.status, result.kommunenummer, result.method) == (M, number, method)
+
+
+def _reference_paths() -> tuple[Path, Path, Path]:
+    return (REFERENCE / "kommuner.csv", REFERENCE / "kommune_endringer.csv", DATA / "organisations.csv")
