@@ -5,8 +5,9 @@ The shipped model is one blank-``nb`` pipeline per head (``type/``, ``theme/``,
 (``spacy.TextCatBOW.v3``, unigrams) over the rule features of :mod:`processing.rules`.
 One pipeline per head because exclusive ``textcat`` components validate *all*
 ``doc.cats`` of an example, so three heads cannot share one pipeline's annotations;
-it also lets the stance head train on positions only. Hints stated by the source win
-over the model with confidence 1.0.
+it also lets the stance head train on positions only. The theme head's weights are fitted
+by a logistic regression in training but stored in the same BOW layer. Hints stated by the
+source win over the model with confidence 1.0.
 
 Inference reads the three BOW layers as one linear model: a BOW score is the bias plus
 the sum of one weight row per feature occurrence, so each distinct feature's row (all
@@ -37,7 +38,7 @@ from processing.taxonomy import load_taxonomy
 
 HEADS: tuple[str, ...] = ("type", "theme", "stance")
 PIPELINES_DIR = Path(__file__).with_name("pipelines")
-DEFAULT_VERSION = "samordne-nb-2026.11.2"
+DEFAULT_VERSION = "samordne-nb-2026.11.3"
 DEFAULT_MODEL = PIPELINES_DIR / DEFAULT_VERSION
 DEFAULT_THRESHOLD = 0.6
 BATCH_SIZE = 4096

@@ -1,5 +1,9 @@
 """Reproducible training of the statement classifier (one BOW ``textcat`` per head).
 
+Type and stance are trained with spaCy's own minibatch updates; the theme head is fitted as a
+full-batch logistic regression over the same hashed buckets and written into its BOW layer
+(``logistic_heads``), which gave the better theme model in the cross-validation.
+
 ``fit`` trains in memory (used by cross-validation); ``train`` fits on the seed
 corpus (+ the shared dev set when present, + analysts' corrections) and writes the
 model directory with ``meta.json``. Everything is ordered and seeded: the same data,
@@ -18,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.vocab import Vocab
 
@@ -42,9 +47,17 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "batch_size": 32,
     "prefixes": True,
     "oversample": True,
+    "learn_rate": 0.001,  # Adam, spaCy's default (0.003 and 0.01 measured: no better)
+    "l2": 0.01,  # spaCy's default; 0 and 0.1 give the same models
+    # Heads fitted as L2-regularised multinomial logistic regression (full batch, to convergence)
+    # instead of spaCy's minibatch updates; the weights go into the same BOW layer, so inference,
+    # the saved format and the fast path do not change. Theme: +0.04 macro-F1 in the CV (model card).
+    "logistic_heads": ("theme",),
+    "lr_c": 0.3,  # inverse L2 strength of the logistic heads (0.1 and 1 measured: lower)
     "real_weight": 1,  # repeats of real (non-seed) rows: the shared dev set and analysts' corrections
 }
 SEED_ORIGIN = "samordne-seed"
+LOGISTIC_STEPS = 400  # full-batch Adam steps; 1,000 gave the same CV figures (converged)
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,7 @@ def _fit_head(
     from spacy.tokens import Doc
     from spacy.training import Example
     from spacy.util import fix_random_seed, minibatch
+    from thinc.api import Adam
 
     fix_random_seed(seed)
     nlp = spacy.blank("nb", vocab=vocab)
@@ -102,13 +116,19 @@ def _fit_head(
     labels = HEAD_LABELS[head]
     for label in labels:
         textcat.add_label(label)  # type: ignore[attr-defined]
-    if options["oversample"]:
+    if options["oversample"] and head not in options["logistic_heads"]:
         rows = _oversampled(rows)
     examples = [
         Example.from_dict(Doc(nlp.vocab, words=feats), {"cats": {lab: float(lab == gold) for lab in labels}})
         for feats, gold in rows
     ]
-    optimizer = nlp.initialize(get_examples=lambda: examples)
+    if head in options["logistic_heads"]:
+        nlp.initialize(get_examples=lambda: examples[:1])  # labels are set; this only allocates the layer
+        _fit_logistic(textcat.model.get_ref("output_layer"), rows, labels, options["lr_c"])  # type: ignore[attr-defined]
+        return nlp
+    optimizer = nlp.initialize(
+        get_examples=lambda: examples, sgd=Adam(options["learn_rate"], L2=options["l2"], grad_clip=1.0)
+    )
     rng = random.Random(seed)
     for _epoch in range(options["epochs"]):
         rng.shuffle(examples)
@@ -116,6 +136,73 @@ def _fit_head(
         for batch in minibatch(examples, size=options["batch_size"]):
             nlp.update(batch, sgd=optimizer, drop=options["dropout"], losses=losses)
     return nlp
+
+
+def _bucket_design(
+    rows: list[tuple[list[str], str]], length: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows x hashed buckets as COO arrays: each feature occurrence counts in its two buckets.
+
+    thinc's ``SparseLinear`` scores a key as ``W[c, h0(key) % length] + W[c, h1(key) % length]``
+    (MurmurHash3 of the key's 8 bytes with seeds 0 and 1), so a linear model over these
+    buckets is exactly what the BOW layer computes.
+    """
+    from murmurhash.mrmr import hash_bytes
+    from spacy.strings import get_string_id
+
+    buckets: dict[str, tuple[int, int]] = {}
+    r_idx: list[int] = []
+    c_idx: list[int] = []
+    for i, (feats, _) in enumerate(rows):
+        for f in feats:
+            if f not in buckets:
+                key = get_string_id(f).to_bytes(8, "little")
+                buckets[f] = (
+                    (hash_bytes(key, 0) & 0xFFFFFFFF) % length,
+                    (hash_bytes(key, 1) & 0xFFFFFFFF) % length,
+                )
+            r_idx.extend((i, i))
+            c_idx.extend(buckets[f])
+    return np.asarray(r_idx, dtype=np.intp), np.asarray(c_idx, dtype=np.intp), np.ones(len(r_idx))
+
+
+def _fit_logistic(
+    layer: Any,
+    rows: list[tuple[list[str], str]],
+    labels: Sequence[str],
+    c: float,
+    steps: int = LOGISTIC_STEPS,
+) -> None:
+    """Multinomial logistic regression with L2 (1 / ``c``), full-batch Adam; sets ``layer``'s W and b."""
+    length = layer.get_dim("length")
+    n_out = layer.get_dim("nO")
+    r_idx, c_idx, vals = _bucket_design(rows, length)
+    used, cols = np.unique(c_idx, return_inverse=True)
+    y = np.asarray([list(labels).index(gold) for _, gold in rows])
+    onehot = np.eye(n_out)[y]
+    params = np.zeros((len(used) + 1, n_out))  # last row: bias
+    m, v = np.zeros_like(params), np.zeros_like(params)
+    lam = 1.0 / c
+    for step in range(1, steps + 1):
+        weights, bias = params[:-1], params[-1]
+        z = np.zeros((len(rows), n_out))
+        np.add.at(z, r_idx, weights[cols] * vals[:, None])
+        z += bias
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = p - onehot
+        grad = np.zeros_like(params)
+        np.add.at(grad[:-1], cols, g[r_idx] * vals[:, None])
+        grad[:-1] += lam * weights
+        grad[-1] = g.sum(axis=0)
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        params -= 0.05 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    full = np.zeros((n_out, length), dtype=np.float32)
+    full[:, used] = params[:-1].T
+    layer.set_param("W", full.ravel())
+    layer.set_param("b", params[-1].astype(np.float32))
 
 
 def fit(
@@ -172,7 +259,12 @@ def train(
         **clf.meta,
         "trained_on": date.today().isoformat(),
         "spacy_version": spacy.__version__,
-        "architecture": "one blank-nb pipeline per head, textcat (exclusive) spacy.TextCatBOW.v3",
+        "architecture": "one blank-nb pipeline per head, textcat (exclusive) spacy.TextCatBOW.v3"
+        + (
+            f"; weights of {', '.join(opts)} fitted by logistic regression"
+            if (opts := clf.meta["options"]["logistic_heads"])
+            else ""
+        ),
         "sources": sources,
         "shared_path": shared_path.name if shared_path else None,
         "counts": counts,

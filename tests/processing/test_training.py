@@ -8,7 +8,7 @@ import pytest
 
 from processing.classify import read_classifier
 from processing.training.data import DataError, LabelledExample, parse_labelled_csv, read_seed
-from processing.training.evaluate import evaluate, group_folds, score
+from processing.training.evaluate import evaluate, group_folds, predict_heads, score
 from processing.training.train import fit, train
 
 PROBES = [
@@ -140,3 +140,44 @@ def test_metrics_summary_for_meta() -> None:
         "seed_holdout": {"type": 0.5, "theme": 0.25, "stance": 0.125},
         "throughput": {"n": 10, "ratio": 3.1},
     }
+
+
+def test_bucket_design_is_what_the_bow_layer_computes() -> None:
+    """The hashed-bucket design used by the logistic heads gives thinc's SparseLinear scores exactly."""
+    import numpy as np
+    from spacy.strings import get_string_id
+    from thinc.api import SparseLinear_v2
+
+    from processing.training.train import _bucket_design
+
+    rows = [(["kommunen", "kostn~", "__need__", "kommunen"], "a"), (["det", "nsubj", "?"], "b")]
+    layer = SparseLinear_v2(nO=3, length=2**10)
+    layer.initialize()
+    weights = np.random.default_rng(0).normal(size=3 * 2**10).astype(np.float32)
+    layer.set_param("W", weights)
+    r_idx, c_idx, vals = _bucket_design(rows, 2**10)
+    expected = np.zeros((2, 3))
+    np.add.at(expected, r_idx, weights.reshape(3, -1)[:, c_idx].T * vals[:, None])
+    keys = np.asarray([get_string_id(f) for feats, _ in rows for f in feats], dtype=np.uint64)
+    lengths = np.asarray([len(feats) for feats, _ in rows], dtype=np.int32)
+    got = layer.predict((keys, np.ones(len(keys), dtype=np.float32), lengths))
+    assert np.asarray(got) == pytest.approx(expected, abs=1e-5)
+
+
+def test_logistic_theme_head_fits_and_matches_spacy() -> None:
+    """A logistic theme head labels its own clear training rows right; fast path equals spaCy's."""
+    rows = [
+        LabelledExample("Staten må dekke kostnadene.", "need", "finansiering"),
+        LabelledExample("Kostnadene blir for høye for kommunen.", "position", "finansiering", "oppose"),
+        LabelledExample("Fastlegene må få dele meldinger med sykehuset.", "need", "samhandling"),
+        LabelledExample("Sykehuset sender meldinger til fastlegen.", "other", "samhandling"),
+        LabelledExample("Leverandøren vant konkurransen om kontrakten.", "other", "marked"),
+        LabelledExample(
+            "Vi støtter en åpen anskaffelse med flere leverandører.", "position", "marked", "support"
+        ),
+    ]
+    clf = fit(rows, seed=1, epochs=2, logistic_heads=["theme"], lr_c=10.0)
+    texts = [r.text for r in rows]
+    assert [p["theme"] for p in predict_heads(clf, texts)] == [r.theme for r in rows]
+    for got, want in zip(clf.scores(texts), clf.spacy_scores(texts), strict=True):
+        assert got["theme"] == pytest.approx(want["theme"], abs=1e-6)
