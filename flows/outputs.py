@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.db import Store
 from flows.ingest import IngestContext
 from flows.settings import Settings
 from models.records import SourceOutcome, SourceStatus, utcnow
+
+if TYPE_CHECKING:
+    from flows.parallel import IngestPool
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class RunState:
     basis: dict[str, Any] = field(default_factory=dict)  # what the reports were computed from
     reused_from: int | None = None  # run whose reports this run reused (nothing changed since)
     reused_outputs: dict[str, str] = field(default_factory=dict)
+    pool: IngestPool | None = None  # worker processes of a large run: ingestion, then the PDF layout
 
     def counts(self) -> dict[str, int]:
         by_status = Counter(o.status.value for o in self.outcomes)
@@ -316,7 +320,9 @@ def _previous_delivery(out: Path) -> dict[str, Any] | None:
 
 def write_reports(state: RunState) -> dict[str, str]:
     """Write the analysts' workbook, the quality page and, unless blocked, the delivery; return their paths."""
-    from reports.delivery import build_delivery, delivery_manifest
+    from reports.delivery import delivery_files, delivery_manifest
+    from reports.html import render_html
+    from reports.pdf import render_pdf
     from reports.quality import quality_summary, render_quality_html
     from reports.workbook import write_workbook
 
@@ -332,6 +338,9 @@ def write_reports(state: RunState) -> dict[str, str]:
     )
     (state.out / "datakvalitet.html").write_text(render_quality_html(state.validation), encoding="utf-8")
     written["quality"] = str(state.out / "datakvalitet.html")
+    html = None if state.blocking else render_html(state.consolidation)
+    # the PDF layout (seconds of pure Python) runs in a worker process while this one writes the workbook
+    pdf = state.pool.submit(render_pdf, html) if state.pool is not None and html is not None else None
     manifest = build_manifest(state, status="running")
     rows_by_id = sorted(state.rows, key=lambda row: row.statement_id)
     write_workbook(state.out / WORKBOOK_NAME, state.consolidation, rows_by_id, state.quality, manifest)
@@ -341,7 +350,8 @@ def write_reports(state: RunState) -> dict[str, str]:
         return written
     delivery_dir = state.out / DELIVERY_DIR
     delivery_dir.mkdir(parents=True, exist_ok=True)
-    files = build_delivery(state.consolidation, state.rows)
+    assert html is not None  # rendered above unless blocked
+    files = delivery_files(state.consolidation, html, pdf.result() if pdf is not None else render_pdf(html))
     for name, data in sorted(files.items()):
         (delivery_dir / name).write_bytes(data)
     (delivery_dir / "manifest.json").write_bytes(delivery_manifest(files))

@@ -19,12 +19,12 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flows.settings import Settings
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from flows.ingest import IngestContext
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ class IngestPool:
     def items(self, rel_paths: Sequence[str]) -> Iterator[list[TreeItem]]:
         """Each file's items, in the order of ``rel_paths``, while later files are still being read."""
         return self._executor.map(_read_file, repeat(self.key), rel_paths)
+
+    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
+        """Run a picklable top-level function in a worker (e.g. the PDF layout beside the workbook)."""
+        return self._executor.submit(fn, *args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -215,20 +215,20 @@ def run_flow(
             state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
         else:
             ctx = outputs.ingest_context(state)
-            pool = local_pool(state, workers, len(batches))
-            try:
-                for batch in batches:
-                    state.outcomes.extend(ingest_batch(opaque_arg(ctx), batch, opaque_arg(pool)))
-            finally:
-                if pool is not None:
-                    pool.close()
+            state.pool = local_pool(state, workers, len(batches))
+            for batch in batches:
+                state.outcomes.extend(ingest_batch(opaque_arg(ctx), batch, opaque_arg(state.pool)))
         state = validate(opaque_arg(state))
         state = consolidate(opaque_arg(state))
-        written = write_reports(opaque_arg(state))
+        written = write_reports(opaque_arg(state))  # the PDF is laid out in a worker meanwhile
         publish_artifacts(opaque_arg(state), written)
     except BaseException as exc:
         outputs.fail_run(state, exc)
         raise
+    finally:
+        if state.pool is not None:
+            state.pool.close()
+            state.pool = None
     result = outputs.finish_run(state, written)
     logger.info("report: %s", written.get("workbook"))
     return result

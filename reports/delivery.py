@@ -29,10 +29,15 @@ def build_delivery(consolidation: Any, rows: Sequence[StatementRow] = (), **_: A
     what consolidation already redacted, never raw statement rows.
     """
     html = render_html(consolidation)
+    return delivery_files(consolidation, html, render_pdf(html))
+
+
+def delivery_files(consolidation: Any, html: str, pdf: bytes) -> dict[str, bytes]:
+    """The delivery from its parts, for a caller that lays out the PDF elsewhere (a worker process)."""
     return {
         "consolidated.json": consolidated_json(consolidation),
         "rapport.html": html.encode("utf-8"),
-        "rapport.pdf": render_pdf(html),
+        "rapport.pdf": pdf,
     }
 
 

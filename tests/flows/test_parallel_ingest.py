@@ -81,8 +81,13 @@ def test_pool_run_accounts_for_every_file_in_inbox_order(two_runs: dict[str, Any
 
 
 def test_pool_gives_byte_identical_delivery(two_runs: dict[str, Any]) -> None:
-    pooled = (two_runs["pool"]["out"] / "leveranse" / "consolidated.json").read_bytes()
-    assert pooled == (two_runs["sequential"]["out"] / "leveranse" / "consolidated.json").read_bytes()
+    """consolidated.json, the HTML and the PDF (laid out in a worker process) equal the sequential run's."""
+    pooled, sequential = two_runs["pool"]["out"] / "leveranse", two_runs["sequential"]["out"] / "leveranse"
+    names = sorted(p.name for p in pooled.iterdir())
+    assert names == ["consolidated.json", "manifest.json", "rapport.html", "rapport.pdf"]
+    for name in names:
+        assert (pooled / name).read_bytes() == (sequential / name).read_bytes(), name
+    assert (pooled / "rapport.pdf").read_bytes().startswith(b"%PDF")
     assert two_runs["pool"]["result"]["status"] == "succeeded"
 
 
