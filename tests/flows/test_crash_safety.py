@@ -38,11 +38,15 @@ from flows import outputs
 from flows.ingest import ingest_files
 from flows.settings import Settings
 
-inbox, out, url, batch_files, kill_after, until = sys.argv[1:7]
+inbox, out, url, batch_files, kill_after, until, workers = sys.argv[1:8]
 settings = Settings.from_env(workdir=Path.cwd()).with_database(url)
 settings = dataclasses.replace(settings, batch_files=int(batch_files))
 state = outputs.start_run(settings, Path(inbox), Path(out))
 ctx = outputs.ingest_context(state)
+pool = None
+if int(workers) > 1:  # worker processes read and classify, this one stores (as run_flow does)
+    from flows import parallel
+    pool = state.pool = parallel.take(state.inbox, settings, int(workers))
 if kill_after:
     # Die inside the file's transaction, right after the named source and what was read from
     # it are written and before the files found inside it are.
@@ -56,7 +60,7 @@ if kill_after:
     ctx.store._insert_children = insert_then_die
 for number, batch in enumerate(outputs.batches(state.inbox_files, settings.batch_files)):
     print(f"batch {number}", flush=True)
-    state.outcomes.extend(ingest_files(ctx, batch))
+    state.outcomes.extend(ingest_files(ctx, batch, pool))
 if until == "ingest":
     print("done {}", flush=True)
     sys.exit(0)
@@ -66,6 +70,8 @@ print("consolidate", flush=True)
 state = outputs.consolidate_stored(state)
 print("write", flush=True)
 written = outputs.write_reports(state)
+if pool is not None:
+    pool.close()
 result = outputs.finish_run(state, written)
 print("done " + json.dumps(result), flush=True)
 """
@@ -95,12 +101,24 @@ def start_run(
     batch_files: int = 5,
     kill_after: str = "",
     until: str = "all",
+    workers: int = 1,
 ) -> subprocess.Popen[str]:
     """Start the run in its own session (process group), so a SIGKILL reaches all of it."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("SAMORDNE_DATABASE_URL", None)
     return subprocess.Popen(
-        [sys.executable, "-c", RUN_SCRIPT, str(inbox), str(out), url, str(batch_files), kill_after, until],
+        [
+            sys.executable,
+            "-c",
+            RUN_SCRIPT,
+            str(inbox),
+            str(out),
+            url,
+            str(batch_files),
+            kill_after,
+            until,
+            str(workers),
+        ],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
@@ -224,20 +242,29 @@ def _markers(inbox: Path, batch_files: int) -> list[str]:
     return [f"batch {i}" for i in range(n_batches)] + ["validate", "consolidate", "write"]
 
 
+@pytest.mark.parametrize(
+    ("workers", "kills"),
+    [(1, KILLS), (2, 2)],
+    ids=["one-process", "worker-pool"],
+)
 def test_sigkill_at_random_points_then_rerun_equals_one_run(
-    inbox: Path, tmp_path: Path, statement_places: Callable[[Any, str], Any]
+    inbox: Path, tmp_path: Path, statement_places: Callable[[Any, str], Any], workers: int, kills: int
 ) -> None:
-    """Four runs killed at seeded random points, then one to completion, store what one run stores."""
+    """Runs killed at seeded random points, then one to completion, store what one run stores.
+
+    With a worker pool the kill reaches the workers too (its process group), while they read
+    files ahead of the one being stored; the pooled runs are compared with a run in one process.
+    """
     reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
     # The uninterrupted run goes alongside the killed ones: same result, half the wall time.
     reference_run = start_run(inbox, tmp_path / "reference", reference_url, tmp_path)
-    rng = random.Random(KILL_SEED)
+    rng = random.Random(KILL_SEED + workers)
     url = f"sqlite:///{tmp_path / 'samordne.db'}"
     markers = _markers(inbox, 5)
     killed_at: list[tuple[str, float, int | None]] = []
-    for attempt in range(KILLS):
+    for attempt in range(kills):
         marker, delay = rng.choice(markers), rng.uniform(0.0, 0.5)
-        proc = start_run(inbox, tmp_path / f"out{attempt}", url, tmp_path)
+        proc = start_run(inbox, tmp_path / f"out{attempt}", url, tmp_path, workers=workers)
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.strip() == marker:
@@ -245,8 +272,8 @@ def test_sigkill_at_random_points_then_rerun_equals_one_run(
                 break
         kill(proc)
         killed_at.append((marker, round(delay, 2), proc.returncode))
-    assert [code for *_, code in killed_at] == [-signal.SIGKILL] * KILLS, killed_at
-    final = finish(start_run(inbox, tmp_path / "final", url, tmp_path))
+    assert [code for *_, code in killed_at] == [-signal.SIGKILL] * kills, killed_at
+    final = finish(start_run(inbox, tmp_path / "final", url, tmp_path, workers=workers))
     reference = finish(reference_run)
     state, expected = stored_state(url), stored_state(reference_url)
     assert state["ingested_twice"] == []
