@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,7 @@ class Step:
     wall_s: float
     peak_rss_mb: float
     in_flow_s: float | None = None  # started_at -> finished_at in the run's manifest
+    phases: dict[str, float] | None = None  # from the run's log (see phase_seconds)
 
 
 def cached_inbox(seed: int, statements: int, cache: Path) -> Path:
@@ -92,6 +94,36 @@ def run_measured(name: str, argv: list[str], cwd: Path, env: dict[str, str], log
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{name} failed with exit code {proc.returncode}; log {log}:\n{tail}")
     return Step(name, wall, usage.ru_maxrss / 1024)
+
+
+_LOG_LINE = re.compile(
+    r"^(\d\d):(\d\d):(\d\d\.\d+) \| \w+\s+\| (?:Task run '([a-z-]+)-\w+' - Finished|Flow run .* - (Beginning) flow run|prefect - (Starting) temporary server)"
+)
+
+
+def phase_seconds(log: Path) -> dict[str, float]:
+    """Seconds per phase from the run's Prefect log: server start, ingest, validate, consolidate, write.
+
+    A phase ends when its task logs ``Finished``; ingestion spans every ``ingest-batch``.
+    """
+    marks: list[tuple[str, float]] = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _LOG_LINE.match(line)
+        if match:
+            hours, minutes, seconds = int(match[1]), int(match[2]), float(match[3])
+            name = match[4] or ("flow" if match[5] else "server")
+            marks.append((name, hours * 3600 + minutes * 60 + seconds))
+    if not marks:
+        return {}
+    phases: dict[str, float] = {}
+    previous_name, previous_at = marks[0]
+    for name, at in marks[1:]:
+        key = {"flow": "server start", "ingest-batch": "ingest"}.get(name, name)
+        if previous_name == "server":
+            key = "server start"
+        phases[key] = phases.get(key, 0.0) + max(0.0, at - previous_at) % 86400
+        previous_name, previous_at = name, at
+    return {k: round(v, 1) for k, v in phases.items()}
 
 
 def in_flow_seconds(out: Path) -> float | None:
@@ -159,6 +191,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             work / "full.log",
         )
         full.in_flow_s = in_flow_seconds(work / "out-full")
+        full.phases = phase_seconds(work / "full.log")
         incremental = run_measured(
             "incremental",
             [samordne, "run", str(inbox), "--out", str(work / "out-incremental")],
@@ -167,6 +200,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             work / "incremental.log",
         )
         incremental.in_flow_s = in_flow_seconds(work / "out-incremental")
+        incremental.phases = phase_seconds(work / "incremental.log")
         texts = stored_texts(database_url)
         spacy_s = time_blank_spacy(texts)
     finally:
@@ -205,6 +239,9 @@ def print_table(figures: dict[str, Any], prefect: Step, full: Step, incremental:
         flow_s = f"{step.in_flow_s:.1f}" if step.in_flow_s is not None else "–"
         print(f"{step.name:<28}{step.wall_s:>10.1f}{flow_s:>11}{step.peak_rss_mb:>13.0f}")
     print(f"{'spacy.blank(nb).pipe':<28}{figures['spacy_blank_pipe_s']:>10.1f}")
+    for step in (full, incremental):
+        if step.phases:
+            print(f"{step.name} phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in step.phases.items()))
     print(f"\nstatements/s (full run)              {figures['statements_per_s']:,.0f}")
     print(f"full run / bare spaCy pipe           {figures['full_vs_spacy']:.1f}x")
     print(f"incremental / full (wall)            {100 * figures['incremental_vs_full']:.1f} %")
