@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Select, select
-from sqlalchemy.orm import Session
 
 from connectors.db_convert import locator_from_json
 from models.records import (
@@ -49,6 +48,11 @@ _STATEMENT_COLUMNS = (
     _sub.channel, _sub.respondent, _sub.respondent_kind, _sub.kommunenummer, _sub.respondent_name,
     _sub.match_status, _sub.submitted_on, _sub.text.label("submission_text"), _sub.override_kommunenummer,
     _src.path, _src.sha256,
+)  # fmt: skip
+_SUBMISSION_COLUMNS = (
+    _sub.id, _sub.source_id, _src.sha256, _src.path, _sub.channel, _sub.respondent, _sub.match_status,
+    _sub.respondent_kind, _sub.kommunenummer, _sub.override_kommunenummer, _sub.submitted_on, _sub.locator,
+    _sub.text,
 )  # fmt: skip
 
 
@@ -172,66 +176,89 @@ def read_statement_rows(engine: Engine, include_quarantined: bool) -> list[State
 
 
 def read_statements_frame(engine: Engine, include_quarantined: bool) -> pd.DataFrame:
-    """Effective labels beside the model's own confidences."""
+    """Effective labels beside the model's own confidences.
+
+    Built column by column straight from the query rows (no ``StatementRow``, no locator
+    parsing), with each submission's text shared between its statements: at 1M
+    statements a copy per statement was the largest object in the process.
+    """
     import pandas as pd
 
-    records = []
+    columns: dict[str, list[Any]] = {name: [] for name in STATEMENT_FRAME_COLUMNS}
+    appends = [columns[name].append for name in STATEMENT_FRAME_COLUMNS]
+    texts: dict[int, str] = {}
+    shared: dict[str, str] = {}
     with engine.connect() as conn:
         for r in conn.execute(statement_query(include_quarantined)):
-            row = to_statement_row(r)
-            type_confidence, theme_confidence, stance_confidence = r[11:14]
-            records.append(
-                {
-                    "statement_id": row.statement_id,
-                    "submission_id": row.submission_id,
-                    "order": row.order,
-                    "start": row.start,
-                    "end": row.end,
-                    "text": row.text,
-                    "submission_text": row.submission_text,
-                    "type": row.type.value,
-                    "theme": row.theme,
-                    "stance": row.stance.value if row.stance is not None else None,
-                    "type_confidence": type_confidence,
-                    "theme_confidence": theme_confidence,
-                    "stance_confidence": stance_confidence,
-                    "model_version": row.model_version,
-                    "needs_review": row.needs_review,
-                }
+            (
+                statement_id, submission_id, order, start, end, text, _locator, _priority,
+                type_, theme, stance, type_confidence, theme_confidence, stance_confidence,
+                model_version, needs_review, override_type, override_theme, override_stance,
+            ) = r[:19]  # fmt: skip
+            overridden = (
+                override_type is not None or override_theme is not None or override_stance is not None
             )
-    return pd.DataFrame.from_records(records, columns=STATEMENT_FRAME_COLUMNS)
+            effective_stance = override_stance if override_stance is not None else stance
+            theme = override_theme or theme
+            values = (
+                statement_id,
+                submission_id,
+                order,
+                start,
+                end,
+                text,
+                texts.setdefault(submission_id, r[_SUBMISSION_TEXT]),
+                _TYPES[override_type or type_].value,
+                shared.setdefault(theme, theme),
+                _STANCES[effective_stance].value if effective_stance is not None else None,
+                type_confidence,
+                theme_confidence,
+                stance_confidence,
+                shared.setdefault(model_version, model_version),
+                bool(needs_review) and not overridden,
+            )
+            for append, value in zip(appends, values, strict=True):
+                append(value)
+    return pd.DataFrame(columns, columns=STATEMENT_FRAME_COLUMNS)
 
 
 def read_submissions_frame(engine: Engine, include_quarantined: bool) -> pd.DataFrame:
-    """Current submissions with the effective respondent; locator as its display string."""
+    """Current submissions with the effective respondent; locator as its display string.
+
+    Selects only the frame's columns: loading whole submissions parsed their passages,
+    context and candidates JSON, which the frame never shows.
+    """
     import pandas as pd
 
     query = (
-        select(DbSubmission, DbSource.sha256, DbSource.path)
-        .join(DbSource, DbSource.id == DbSubmission.source_id)
+        select(*_SUBMISSION_COLUMNS)
+        .join(_src, _src.id == _sub.source_id)
         .where(*current_conditions(include_quarantined, statements=False))
-        .order_by(DbSource.path, DbSource.id, DbSubmission.order, DbSubmission.id)
+        .order_by(_src.path, _src.id, _sub.order, _sub.id)
     )
     records = []
-    with Session(engine) as session:
-        for sub, sha256, path in session.execute(query):
+    with engine.connect() as conn:
+        for (
+            submission_id, source_id, sha256, path, channel, respondent, match_status, respondent_kind,
+            kommunenummer, override_kommunenummer, submitted_on, locator, text,
+        ) in conn.execute(query):  # fmt: skip
             kind, kommunenummer, status, _name = effective_respondent(
-                sub.respondent_kind, sub.kommunenummer, sub.match_status, None, sub.override_kommunenummer
+                respondent_kind, kommunenummer, match_status, None, override_kommunenummer
             )
             records.append(
                 {
-                    "submission_id": sub.id,
-                    "source_id": sub.source_id,
+                    "submission_id": submission_id,
+                    "source_id": source_id,
                     "source_sha256": sha256,
                     "source_path": path,
-                    "channel": sub.channel,
-                    "respondent": sub.respondent,
+                    "channel": channel,
+                    "respondent": respondent,
                     "match_status": status.value,
                     "respondent_kind": kind.value,
                     "kommunenummer": kommunenummer,
-                    "submitted_on": sub.submitted_on,
-                    "locator": str(locator_from_json(sub.locator)),
-                    "text": sub.text,
+                    "submitted_on": submitted_on,
+                    "locator": str(locator_from_json(locator)),
+                    "text": text,
                 }
             )
     return pd.DataFrame.from_records(records, columns=SUBMISSION_FRAME_COLUMNS)

@@ -228,16 +228,21 @@ def _supersede(
             continue  # all undated: nothing is newer than anything else
         current = sorted((r for r in group if r.submitted_on == newest), key=_rank)
         new_submission = min(r.submission_id for r in current)
+        new = next(c for c in current if c.submission_id == new_submission)
+        # Indexed like stage 2: a respondent restating a theme in many submissions made this
+        # "first current row that matches" search quadratic.
+        index = _Kept()
+        for order, c in enumerate(current):
+            index.add(order, c, matcher.norms[c.statement_id])
         for row in group:
             if row.submitted_on == newest:
                 continue
-            same = next((c for c in current if matcher.score(row, c) > 0), None)
+            same = index.first_same(row, matcher, exact_first=False)
             if same is not None:
                 links.append(
                     DuplicateLink(same.statement_id, row.statement_id, _link_reason(row, same, matcher))
                 )
             else:
-                new = next(c for c in current if c.submission_id == new_submission)
                 superseded.append(
                     Supersession(row.statement_id, new_submission, theme, _supersession_reason(row, new))
                 )
@@ -248,7 +253,49 @@ def _supersede(
 
 
 class _Kept:
-    """One respondent's kept statements, sorted by normalised length for the near-duplicate window."""
+    """One respondent's kept statements: by normalised text, and by length for the near-duplicate window.
+
+    Only rows with the same number of negation words are searched for near duplicates:
+    ``_Matcher.score`` rejects every other pair, so leaving them out changes nothing.
+    """
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[tuple[int, StatementRow]]] = {}
+        self.windows: dict[int, _Window] = {}
+
+    def add(self, order: int, row: StatementRow, norm: str) -> None:
+        self.exact.setdefault(norm, []).append((order, row))
+        if len(norm) >= MIN_NEAR_CHARS:
+            self.windows.setdefault(_negations(norm), _Window()).add(order, row, norm)
+
+    def first_same(
+        self, row: StatementRow, matcher: _Matcher, *, exact_first: bool = True
+    ) -> StatementRow | None:
+        """The first kept row that ``matcher`` scores above 0 against ``row``, if any.
+
+        A score above 0 needs the same normalised text or a near-duplicate score in the
+        length window. With ``exact_first`` the exact matches (in kept order) come before
+        the near ones and the window is searched only when none of them is compatible;
+        without it the first compatible row in kept order wins.
+        """
+        norm = matcher.norms[row.statement_id]
+        exact = self.exact.get(norm, ())
+        first = next(((o, c) for o, c in exact if matcher.score(row, c) > 0), None)
+        if (first is not None and exact_first) or len(norm) < MIN_NEAR_CHARS:
+            return first[1] if first is not None else None
+        window = self.windows.get(_negations(norm))
+        if window is not None:
+            tried = {order for order, _ in exact}
+            for order, c in window.near(norm, matcher.threshold):
+                if first is not None and order > first[0]:
+                    break
+                if order not in tried and matcher.score(row, c) > 0:
+                    return c
+        return first[1] if first is not None else None
+
+
+class _Window:
+    """Kept statements sorted by normalised length."""
 
     def __init__(self) -> None:
         self.lengths: list[int] = []
@@ -261,38 +308,33 @@ class _Kept:
         self.norms.insert(at, norm)
         self.entries.insert(at, (order, row))
 
-    def near(self, norm: str, threshold: float) -> list[StatementRow]:
-        """Kept rows whose length is within ``MIN_LENGTH_RATIO`` and whose score reaches ``threshold``, in kept order."""
-        if len(norm) < MIN_NEAR_CHARS:
-            return []
+    def near(self, norm: str, threshold: float) -> list[tuple[int, StatementRow]]:
+        """Entries whose length is within ``MIN_LENGTH_RATIO`` and whose score reaches ``threshold``, in kept order."""
         lo = bisect.bisect_left(self.lengths, math.ceil(len(norm) * MIN_LENGTH_RATIO))
         hi = bisect.bisect_right(self.lengths, math.floor(len(norm) / MIN_LENGTH_RATIO))
+        if lo >= hi:
+            return []
         # The scoring loop runs in rapidfuzz's C code: a respondent may have thousands of statements.
         hits = process.extract(
             norm, self.norms[lo:hi], scorer=fuzz.token_set_ratio, score_cutoff=threshold, limit=None
         )
-        return [row for _, row in sorted(self.entries[lo + index] for _, _, index in hits)]
+        return sorted((self.entries[lo + index] for _, _, index in hits), key=lambda entry: entry[0])
 
 
 def _link_duplicates(rows: Iterable[StatementRow], matcher: _Matcher) -> list[DuplicateLink]:
     kept: dict[Identity, _Kept] = {}
-    exact: dict[tuple[Identity, str], list[StatementRow]] = {}
     links: list[DuplicateLink] = []
     for order, row in enumerate(sorted(rows, key=_rank)):
         identity = _identity(row, resolved_only=False)
         if identity is None:
             continue
-        norm = matcher.norms[row.statement_id]
         respondent = kept.setdefault(identity, _Kept())
-        # Exact matches first (a dict hit), then near ones among the respondent's kept statements;
-        # the first compatible one in the order kept wins.
-        candidates = [*exact.get((identity, norm), ()), *respondent.near(norm, matcher.threshold)]
-        same = next((c for c in candidates if matcher.score(row, c) > 0), None)
+        # The first compatible kept statement wins: exact matches, then near ones, in the order kept.
+        same = respondent.first_same(row, matcher)
         if same is not None:
             links.append(DuplicateLink(same.statement_id, row.statement_id, _link_reason(row, same, matcher)))
             continue
-        respondent.add(order, row, norm)
-        exact.setdefault((identity, norm), []).append(row)
+        respondent.add(order, row, matcher.norms[row.statement_id])
     return links
 
 

@@ -297,3 +297,130 @@ def test_invariants(rows: list[StatementRow]) -> None:
     assert {link.kept_id for link in result.links} <= set(kept)
     again = dedupe_statements(result.rows)
     assert again == DedupeResult(result.rows, (), ())
+
+
+# -- the indexed search against the plain pairwise rule it replaced ----------------------------
+
+_VARIANT_TEXTS = [
+    *_TEXTS,
+    TEXT.replace("felles ", ""),  # near, within the length window
+    TEXT.replace(", men finansieringen må avklares før innføringen", ""),  # subset, too short
+    TEXT + " Ja.",
+    "Vi støtter en felles journal nå.",  # 30-odd characters: the near-duplicate floor
+    "Vi støtter en felles journal nu.",
+    "Vi støtter ikke en felles journal.",
+    OTHER_TEXT.replace("i god tid ", ""),
+    OTHER_TEXT.replace("opplæring", "opplaering"),
+]
+
+
+def reference_dedupe(rows: list[StatementRow]) -> DedupeResult:
+    """The rule as first written: every kept or current statement of the respondent scored in turn."""
+    from processing.dedupe import (
+        CATCH_ALL_THEMES,
+        DuplicateLink,
+        Supersession,
+        _identity,
+        _link_reason,
+        _Matcher,
+        _rank,
+        _supersession_reason,
+    )
+
+    matcher = _Matcher({r.statement_id: normalise_statement(r.text) for r in rows}, NEAR_DUPLICATE_THRESHOLD)
+    groups: dict[tuple[object, str], list[StatementRow]] = {}
+    for r in rows:
+        identity = _identity(r, resolved_only=True)
+        if r.type is POS and r.theme not in CATCH_ALL_THEMES and identity is not None:
+            groups.setdefault((identity, r.theme), []).append(r)
+    superseded, early = [], []
+    for (_, theme), group in groups.items():
+        newest = max((r.submitted_on for r in group if r.submitted_on is not None), default=None)
+        if newest is None:
+            continue
+        current = sorted((r for r in group if r.submitted_on == newest), key=_rank)
+        new_sub = min(r.submission_id for r in current)
+        for r in group:
+            if r.submitted_on == newest:
+                continue
+            same = next((c for c in current if matcher.score(r, c) > 0), None)
+            if same is not None:
+                early.append(DuplicateLink(same.statement_id, r.statement_id, _link_reason(r, same, matcher)))
+            else:
+                new = next(c for c in current if c.submission_id == new_sub)
+                superseded.append(Supersession(r.statement_id, new_sub, theme, _supersession_reason(r, new)))
+    gone = {s.old_statement_id for s in superseded} | {link.dropped_id for link in early}
+    kept: dict[object, list[StatementRow]] = {}
+    late = []
+    for r in sorted((r for r in rows if r.statement_id not in gone), key=_rank):
+        identity = _identity(r, resolved_only=False)
+        if identity is None:
+            continue
+        mine = kept.setdefault(identity, [])
+        norm = matcher.norms[r.statement_id]
+        exact = [c for c in mine if matcher.norms[c.statement_id] == norm]
+        same = next((c for c in [*exact, *mine] if matcher.score(r, c) > 0), None)
+        if same is not None:
+            late.append(DuplicateLink(same.statement_id, r.statement_id, _link_reason(r, same, matcher)))
+        else:
+            mine.append(r)
+    final = {link.dropped_id: link.kept_id for link in late}
+    links = [
+        DuplicateLink(
+            final[link.kept_id],
+            link.dropped_id,
+            f"{link.reason} Utsagn {link.kept_id} er selv en kopi og telles som utsagn {final[link.kept_id]}.",
+        )
+        if link.kept_id in final
+        else link
+        for link in early
+    ] + late
+    dropped = gone | set(final)
+    return DedupeResult(
+        rows=tuple(r for r in rows if r.statement_id not in dropped),
+        links=tuple(sorted(links, key=lambda link: link.dropped_id)),
+        superseded=tuple(sorted(superseded, key=lambda s: s.old_statement_id)),
+    )
+
+
+@st.composite
+def crowded_rows(draw: st.DrawFn) -> list[StatementRow]:
+    """Many statements of few respondents over near-identical texts: every branch of the search."""
+    n = draw(st.integers(min_value=0, max_value=40))
+    rows = []
+    for sid in range(1, n + 1):
+        who = draw(st.sampled_from(["4601", "4601", "0301", "KS", "raw"]))
+        rows.append(
+            row(
+                sid,
+                draw(st.integers(min_value=1, max_value=8)),
+                text=draw(st.sampled_from(_VARIANT_TEXTS)),
+                channel=draw(st.sampled_from([EMAIL, SHEET, SURVEY])),
+                knr=who if who.isdigit() else None,
+                org="KS" if who == "KS" else None,
+                respondent={"raw": "Helsehuset Vest"}.get(who),
+                on=draw(st.sampled_from([None, JAN, MAR, MAY, MAY])),
+                type=draw(st.sampled_from([NEED, POS, POS, OTHER])),
+                theme=draw(st.sampled_from(["journal", "styring", "annet"])),
+                question=draw(st.sampled_from([None, None, None, "Q1", "Q2"])),
+            )
+        )
+    return draw(st.permutations(rows))
+
+
+@settings(max_examples=300, deadline=None)
+@given(crowded_rows())
+def test_same_result_as_pairwise_rule(rows: list[StatementRow]) -> None:
+    """The indexed search (exact texts, negation groups, length windows) links and supersedes as pairwise scoring does."""
+    assert dedupe_statements(rows) == reference_dedupe(rows)
+
+
+def test_supersession_links_to_the_first_matching_current_statement() -> None:
+    """A restated position links to the first current statement in rank order, even when a later one is word for word."""
+    old = row(1, 1, text=TEXT, type=POS, on=JAN)
+    near_first = row(2, 2, text=TEXT_TYPO, type=POS, on=MAY, channel=SHEET)
+    exact_later = row(3, 3, text=TEXT, type=POS, on=MAY, channel=EMAIL)
+    rows = [old, near_first, exact_later]
+    result = dedupe_statements(rows)
+    assert [(link.kept_id, link.dropped_id) for link in result.links] == [(2, 1), (2, 3)]
+    assert result == reference_dedupe(rows)
