@@ -38,7 +38,7 @@ from processing.taxonomy import load_taxonomy
 
 HEADS: tuple[str, ...] = ("type", "theme", "stance")
 PIPELINES_DIR = Path(__file__).with_name("pipelines")
-DEFAULT_VERSION = "samordne-nb-2026.11.3"
+DEFAULT_VERSION = "samordne-nb-2026.11.4"
 DEFAULT_MODEL = PIPELINES_DIR / DEFAULT_VERSION
 DEFAULT_THRESHOLD = 0.6
 BATCH_SIZE = 4096

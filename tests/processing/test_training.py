@@ -20,9 +20,9 @@ PROBES = [
 
 
 def test_seed_corpus_shape() -> None:
-    """The seed corpus has 550+ rows across all types, stances, themes and both written standards."""
+    """The seed corpus has 700+ rows across all types, stances, themes and both written standards."""
     rows = read_seed()
-    assert len(rows) >= 550
+    assert len(rows) >= 700
     assert {r.type for r in rows} == {"need", "position", "other"}
     assert {r.stance for r in rows if r.type == "position"} == {"support", "oppose", "conditional", "neutral"}
     assert len({r.theme for r in rows}) == 10
@@ -30,7 +30,36 @@ def test_seed_corpus_shape() -> None:
     assert {r.origin for r in rows} == {
         "samordne-seed, written for the project",
         "samordne-seed, reported-speech genre, written for the project",
+        "samordne-seed, programme/press genre (2026.11.4), written for the project",
+        "samordne-seed, consultation-answer genre (2026.11.4), written for the project",
+        "samordne-seed, organisation-statement genre (2026.11.4), written for the project",
     }
+
+
+def test_seed_rows_are_unique() -> None:
+    """No seed text occurs twice: a duplicate would weigh double and could sit on both sides of a split."""
+    texts = [r.text for r in read_seed()]
+    assert len(texts) == len(set(texts))
+
+
+def test_seed_does_not_paraphrase_shared_dev() -> None:
+    """No seed row shares most of its words with a shared dev sentence (those are third-party quotations)."""
+    import re
+
+    from processing.training.data import default_shared_dev, read_labelled_csv
+
+    dev_path = default_shared_dev()
+    if dev_path is None:
+        pytest.skip("the shared dev set is not beside the repository")
+
+    def words(text: str) -> frozenset[str]:
+        return frozenset(re.findall(r"\w+", text.lower()))
+
+    dev = [words(r.text) for r in read_labelled_csv(dev_path)]
+    overlaps = {
+        row.text: max(len(w & d) / len(w | d) for d in dev) for row in read_seed() if (w := words(row.text))
+    }
+    assert max(overlaps.values()) < 0.45, max(overlaps.items(), key=lambda kv: kv[1])
 
 
 @pytest.mark.slow
