@@ -25,7 +25,7 @@ EXPERIMENTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("  + BOW bigrams (ngram_size 2)", "0.612", "0.519", "0.590", "no"),
     ("  + 20 epochs instead of 10", "0.677", "0.527", "0.588", "no (mixed)"),
     ("  + dropout 0.1 (BOW has no dropout layer: no effect)", "0.671", "0.538", "0.598", "no (same)"),
-    ("  + 58 more seed rows aimed at position/other (seed-0562..0619)", "0.648", "0.541", "0.553", "no, removed"),
+    ("  + 58 more seed rows aimed at position/other (removed; their ids seed-0562..0619 were reused in 2026.11.4)", "0.648", "0.541", "0.553", "no, removed"),
     ("2026.11.2 as shipped (561 seed rows), measured again for 2026.11.3", "0.671", "0.538", "0.598", "baseline"),
     ("  same, training seeds 2 / 3 / 4 (noise of the training order alone)", "0.670 / 0.673 / 0.664",
      "0.532 / 0.535 / 0.528", "0.598 / 0.596 / 0.585", "noise"),
