@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST_SCHEMA = "samordne.manifest/1"
+MANIFEST_SCHEMA = "samordne.manifest/2"
+DEDUPE_DETAILS = "deduplisering.jsonl"
 WORKBOOK_NAME = "samordne-analyse.xlsx"
 DELIVERY_DIR = "leveranse"
 
@@ -55,7 +56,8 @@ class RunState:
     blocking: list[str] = field(default_factory=list)  # table-level failures that stop delivery
     consolidation: Any = None
     rows: list[Any] = field(default_factory=list)  # every stored statement (the workbook lists them all)
-    dedupe: dict[str, Any] = field(default_factory=dict)
+    dedupe: dict[str, Any] = field(default_factory=dict)  # counts; the links themselves in DEDUPE_DETAILS
+    dedupe_result: Any = None  # the DedupeResult behind those counts, written out by finish_run
     declaration_rejections: list[str] = field(default_factory=list)
     incremental: bool = False  # an ingest run: may reuse the last run's reports when nothing changed
     basis: dict[str, Any] = field(default_factory=dict)  # what the reports were computed from
@@ -181,10 +183,14 @@ def reuse_previous_reports(state: RunState) -> bool:
         return False
     if not (Path(outputs["quality"]).parent / "validering.json").is_file():
         return False
+    details = (summary.get("deduplication") or {}).get("details")
+    if details and not (Path(outputs["quality"]).parent / details).is_file():
+        return False
     current = report_basis(state)
     if current != basis:
         return False
     state.basis = current
+    state.dedupe = dict(summary.get("deduplication") or {})  # its details file is copied with the reports
     state.reused_from = run_id
     state.reused_outputs = {k: str(v) for k, v in outputs.items()}
     state.validation = json.loads(
@@ -248,9 +254,11 @@ def consolidate_stored(state: RunState) -> RunState:
     state.dedupe = {
         "statements_stored": len(stored),
         "statements_consolidated": len(deduped.rows),
-        "duplicate_links": [vars_of(link) for link in deduped.links],
-        "superseded": [vars_of(item) for item in deduped.superseded],
+        "duplicate_links": len(deduped.links),
+        "superseded": len(deduped.superseded),
+        "details": DEDUPE_DETAILS,
     }
+    state.dedupe_result = deduped
     state.rows = stored
     state.consolidation = consolidate(
         deduped.rows,
@@ -300,6 +308,20 @@ def merge_validation(first: dict[str, Any], second: dict[str, Any]) -> dict[str,
         "quarantine": quarantine,
         "quarantined_rows": [*first.get("quarantined_rows", []), *second.get("quarantined_rows", [])],
     }
+
+
+def write_dedupe_details(path: Path, deduped: Any) -> None:
+    """One JSON object per line: each duplicate link, then each superseded position, in id order.
+
+    A national consultation links hundreds of thousands of statements; kept out of the
+    manifest and ``runs.summary`` (which hold the counts), written without building the
+    whole document in memory.
+    """
+    with path.open("w", encoding="utf-8") as out:
+        for link in deduped.links:
+            out.write(json.dumps({"kind": "duplicate", **vars_of(link)}, ensure_ascii=False) + "\n")
+        for item in deduped.superseded:
+            out.write(json.dumps({"kind": "superseded", **vars_of(item)}, ensure_ascii=False) + "\n")
 
 
 def vars_of(record: Any) -> dict[str, Any]:
@@ -368,8 +390,11 @@ def copy_previous_reports(state: RunState) -> dict[str, str]:
         "validering.json": Path(previous["quality"]).parent / "validering.json",
         "datakvalitet.html": Path(previous["quality"]),
         WORKBOOK_NAME: Path(previous["workbook"]),
+        DEDUPE_DETAILS: Path(previous["quality"]).parent / DEDUPE_DETAILS,
     }
     for name, source in sources.items():
+        if name == DEDUPE_DETAILS and not source.is_file():
+            continue  # written by finish_run: absent when that run consolidated nothing
         target = state.out / name
         if source.resolve() != target.resolve():
             shutil.copyfile(source, target)
@@ -429,6 +454,8 @@ def finish_run(state: RunState, written: dict[str, str]) -> dict[str, Any]:
     if state.declaration_rejections:
         manifest["declaration_rejections"] = state.declaration_rejections
     state.out.mkdir(parents=True, exist_ok=True)
+    if state.dedupe_result is not None:
+        write_dedupe_details(state.out / DEDUPE_DETAILS, state.dedupe_result)
     (state.out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )

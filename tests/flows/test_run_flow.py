@@ -181,10 +181,19 @@ def test_sample_run_passes_every_validation_suite(sample_run: dict[str, Any]) ->
 
 
 def test_manifest_records_deduplication(sample_run: dict[str, Any]) -> None:
-    """The manifest says how many statements were consolidated and which were linked or superseded."""
+    """The manifest counts what was consolidated; every link and supersession is a line of the details file."""
     dedupe = _manifest(sample_run["first"])["deduplication"]
     assert (
-        dedupe["statements_consolidated"] + len(dedupe["duplicate_links"]) + len(dedupe["superseded"])
-        == (dedupe["statements_stored"])
+        dedupe["statements_consolidated"] + dedupe["duplicate_links"] + dedupe["superseded"]
+        == dedupe["statements_stored"]
     )
-    assert all({"kept_id", "dropped_id", "reason"} <= set(link) for link in dedupe["duplicate_links"])
+    details = Path(sample_run["first"]["manifest"]).parent / dedupe["details"]
+    lines = [json.loads(line) for line in details.read_text(encoding="utf-8").splitlines()]
+    links = [line for line in lines if line["kind"] == "duplicate"]
+    superseded = [line for line in lines if line["kind"] == "superseded"]
+    assert (len(links), len(superseded)) == (dedupe["duplicate_links"], dedupe["superseded"])
+    assert len(links) + len(superseded) > 0  # the sample inbox has cross-channel copies
+    assert all({"kept_id", "dropped_id", "reason"} <= set(link) for link in links)
+    assert all({"old_statement_id", "new_submission_id", "theme", "reason"} <= set(s) for s in superseded)
+    dropped = [link["dropped_id"] for link in links] + [s["old_statement_id"] for s in superseded]
+    assert len(dropped) == len(set(dropped))
