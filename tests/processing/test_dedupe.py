@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 from datetime import date
@@ -424,3 +425,65 @@ def test_supersession_links_to_the_first_matching_current_statement() -> None:
     result = dedupe_statements(rows)
     assert [(link.kept_id, link.dropped_id) for link in result.links] == [(2, 1), (2, 3)]
     assert result == reference_dedupe(rows)
+
+
+# -- edge cases of the near-duplicate search against the pairwise rule ---------------------------
+
+
+def _typo(word: str, at: int, char: str) -> str:
+    at %= len(word) + 1
+    return word[:at] + char + word[at + 1 :]
+
+
+@st.composite
+def crowded_variant_rows(draw: st.DrawFn) -> list[StatementRow]:
+    """One respondent's statements over variants of a few texts, crowded enough to fill the length window."""
+    bases = [TEXT, OTHER_TEXT, TEXT + " " + OTHER_TEXT]
+    rows = []
+    for sid in range(1, draw(st.integers(min_value=0, max_value=60)) + 1):
+        words = draw(st.sampled_from(bases)).split()
+        kind = draw(st.sampled_from(["same", "typo", "drop", "repeat", "negate", "typo_all"]))
+        if kind == "typo":
+            at = draw(st.integers(0, len(words) - 1))
+            words[at] = _typo(words[at], draw(st.integers(0, 9)), "e")
+        elif kind == "typo_all":
+            words = [_typo(w, draw(st.integers(0, 9)), "q") for w in words]
+        elif kind == "drop":
+            del words[draw(st.integers(0, len(words) - 1))]
+        elif kind == "repeat":
+            words.append(draw(st.sampled_from(words)))
+        elif kind == "negate":
+            words.insert(draw(st.integers(0, len(words))), "ikke")
+        rows.append(
+            row(
+                sid,
+                draw(st.integers(min_value=1, max_value=12)),
+                text=" ".join(words),
+                channel=draw(st.sampled_from([EMAIL, SHEET, SURVEY])),
+                on=draw(st.sampled_from([None, JAN, MAR, MAY])),
+                type=draw(st.sampled_from([NEED, POS, OTHER])),
+                theme=draw(st.sampled_from(["journal", "styring"])),
+            )
+        )
+    return draw(st.permutations(rows))
+
+
+@settings(max_examples=200, deadline=None)
+@given(crowded_variant_rows())
+def test_same_result_on_variants(rows: list[StatementRow]) -> None:
+    """Typos in one or every word, dropped, repeated and negating words: linked and superseded as pairwise scoring does."""
+    assert dedupe_statements(rows) == reference_dedupe(rows)
+
+
+def test_same_result_on_a_large_respondent() -> None:
+    """A respondent with hundreds of kept statements in one length window links as pairwise scoring does."""
+    rng = random.Random(8)
+    vocabulary = ["".join(rng.choice("abdeknorst") for _ in range(rng.randint(2, 7))) for _ in range(60)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(12)) for _ in range(400)]
+    rows = []
+    for sid in range(1, 601):
+        text = texts[sid % 400]
+        if sid > 400 and sid % 2:
+            text = " ".join(_typo(w, sid, "e") if i % 5 == 0 else w for i, w in enumerate(text.split()))
+        rows.append(row(sid, sid % 40 + 1, text=text, on=[JAN, MAR, MAY, None][sid % 4], type=NEED))
+    assert dedupe_statements(rows) == reference_dedupe(rows)
