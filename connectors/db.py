@@ -86,11 +86,53 @@ class RecordedSource:
 
 @dataclass(frozen=True, slots=True)
 class TreeItem:
-    """One file of a tree for ``record_tree``: a top-level file or something found inside it."""
+    """One file of a tree for ``record_tree``: a top-level file or something found inside it.
+
+    ``rows`` holds the same submissions and rejections already converted to table rows
+    (``prepare``): a worker process sends those, which pickle several times faster than
+    the records and leave the storing process only the inserts.
+    """
 
     outcome: SourceOutcome
     submissions: Sequence[IngestedSubmission] = ()
     rejections: Sequence[Rejection] = ()
+    rows: PreparedRows | None = None
+
+    def prepare(self) -> TreeItem:
+        """This item with its submissions and rejections as table rows, the records dropped."""
+        if self.rows is not None or not (self.submissions or self.rejections):
+            return self
+        return TreeItem(self.outcome, rows=_prepared(self.outcome, self.submissions, self.rejections))
+
+    def table_rows(self) -> PreparedRows:
+        return self.rows or _prepared(self.outcome, self.submissions, self.rejections)
+
+    @property
+    def n_statements(self) -> int:
+        if self.rows is not None:
+            return sum(len(statements) for _, statements in self.rows.submissions)
+        return sum(len(s.statements) for s in self.submissions)
+
+    @property
+    def n_rejections(self) -> int:
+        return len(self.rows.rejections) if self.rows is not None else len(self.rejections)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRows:
+    """Submission rows with their statement rows, and rejection rows; ids and foreign keys unset."""
+
+    submissions: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+    rejections: list[dict[str, Any]]
+
+
+def _prepared(
+    outcome: SourceOutcome, submissions: Sequence[IngestedSubmission], rejections: Sequence[Rejection]
+) -> PreparedRows:
+    pairs = submissions_to_rows(
+        [(s.submission, s.resolution, s.statements) for s in submissions], fallback_key=outcome.sha256[:16]
+    )
+    return PreparedRows(pairs, [rejection_to_row(r) for r in rejections])
 
 
 TREE_ATTEMPTS = 3  # a concurrent run claiming the same content makes us re-check, not fail
@@ -266,7 +308,7 @@ class Store:
         not part of ``items``.
         """
         for item in items:
-            if item.submissions and item.outcome.status is not SourceStatus.INGESTED:
+            if item.n_statements and item.outcome.status is not SourceStatus.INGESTED:
                 raise ValueError(
                     f"{item.outcome.path}: only an ingested source can carry submissions ({item.outcome.status})"
                 )
@@ -322,13 +364,14 @@ class Store:
                     outcome,
                     status=outcome.status,
                     parent_id=parent_id,
-                    n_statements=sum(len(s.statements) for s in item.submissions),
-                    n_rejections=len(item.rejections),
+                    n_statements=item.n_statements,
+                    n_rejections=item.n_rejections,
                 )
                 source_id = self._insert_source(conn, row)
                 if outcome.status is SourceStatus.INGESTED:
                     self._claim_content(conn, outcome.sha256, source_id)
-                self._insert_children(conn, source_id, outcome, item.submissions, item.rejections)
+                prepared = item.table_rows()
+                self._insert_children(conn, source_id, outcome, prepared.submissions, prepared.rejections)
                 recorded.append(RecordedSource(source_id, outcome.status))
             ids_by_path[outcome.path] = source_id
         return recorded
@@ -349,15 +392,15 @@ class Store:
         conn: Connection,
         source_id: int,
         outcome: SourceOutcome,
-        submissions: Sequence[IngestedSubmission],
-        rejections: Sequence[Rejection],
+        pairs: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]],
+        rejection_rows: Sequence[dict[str, Any]],
     ) -> None:
-        pairs = submissions_to_rows(
-            [(s.submission, s.resolution, s.statements) for s in submissions],
-            fallback_key=outcome.sha256[:16],
-        )
+        """Insert a source's submission, statement and rejection rows (``PreparedRows``), ids filled in here.
+
+        The rows are used once: a retried transaction converts them afresh (``TreeItem.table_rows``)
+        or reuses prepared ones, whose foreign keys are simply overwritten.
+        """
         if pairs:
-            # The rows are fresh dicts made for this insert: the foreign keys are set in place.
             sub_rows = [row for row, _ in pairs]
             for row in sub_rows:
                 row["source_id"] = source_id
@@ -371,10 +414,8 @@ class Store:
                 statement_rows.extend(rows)
             if statement_rows:
                 conn.execute(insert(_STATEMENTS), statement_rows)
-        if rejections:
-            conn.execute(
-                insert(_REJECTIONS), [{**rejection_to_row(r), "source_id": source_id} for r in rejections]
-            )
+        if rejection_rows:
+            conn.execute(insert(_REJECTIONS), [{**row, "source_id": source_id} for row in rejection_rows])
 
     def _latest_source_id(self, run_id: int, path: str) -> int | None:
         with Session(self.engine) as session:

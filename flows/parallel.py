@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from flows.ingest import IngestContext
 
 log = logging.getLogger(__name__)
+AHEAD_PER_WORKER = 8  # files read ahead of the one being stored, per worker process
 R = TypeVar("R")
 
 
@@ -77,7 +79,9 @@ def _init_worker(key: PoolKey) -> None:
 def _read_file(key: PoolKey, rel_path: str) -> list[TreeItem]:
     from flows.ingest import read_items
 
-    return read_items(_context(key), rel_path)
+    # as table rows: they pickle several times faster than the records, and the storing
+    # process (the bottleneck with two workers) is left only the inserts
+    return [item.prepare() for item in read_items(_context(key), rel_path)]
 
 
 class IngestPool:
@@ -93,16 +97,43 @@ class IngestPool:
         )
         # spawn the workers now: they load the models while the caller does other work
         self._warm = [self._executor.submit(_noop) for _ in range(key.workers)]
+        self._planned: deque[str] = deque()
+        self._inflight: deque[tuple[str, Future[list[TreeItem]]]] = deque()
+
+    def plan(self, rel_paths: Sequence[str]) -> None:
+        """Announce every file the run will ask for, in order, so workers read ahead across batches.
+
+        At most ``AHEAD_PER_WORKER`` files per worker are read and not yet stored, which
+        bounds memory however large the inbox; without a plan each ``items`` call starts
+        cold and the workers wait at every batch boundary while the last files are stored.
+        """
+        self._planned = deque(rel_paths)
+        self._top_up()
 
     def items(self, rel_paths: Sequence[str]) -> Iterator[list[TreeItem]]:
         """Each file's items, in the order of ``rel_paths``, while later files are still being read."""
-        return self._executor.map(_read_file, repeat(self.key), rel_paths)
+        if not self._planned and not self._inflight:
+            yield from self._executor.map(_read_file, repeat(self.key), rel_paths)
+            return
+        for path in rel_paths:
+            if self._inflight and self._inflight[0][0] == path:
+                future = self._inflight.popleft()[1]
+            else:  # not in the plan's order: read it now
+                future = self._executor.submit(_read_file, self.key, path)
+            self._top_up()
+            yield future.result()
+
+    def _top_up(self) -> None:
+        while self._planned and len(self._inflight) < AHEAD_PER_WORKER * self.key.workers:
+            path = self._planned.popleft()
+            self._inflight.append((path, self._executor.submit(_read_file, self.key, path)))
 
     def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
         """Run a picklable top-level function in a worker (e.g. the PDF layout beside the workbook)."""
         return self._executor.submit(fn, *args)
 
     def close(self) -> None:
+        self._planned.clear()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 

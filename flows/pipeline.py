@@ -216,6 +216,8 @@ def run_flow(
         else:
             ctx = outputs.ingest_context(state)
             state.pool = local_pool(state, workers, len(batches))
+            if state.pool is not None:
+                state.pool.plan(state.inbox_files)  # workers read ahead across batch boundaries
             for batch in batches:
                 state.outcomes.extend(ingest_batch(opaque_arg(ctx), batch, opaque_arg(state.pool)))
         state = validate(opaque_arg(state))

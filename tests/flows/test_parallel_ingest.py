@@ -112,3 +112,26 @@ def test_default_workers_follows_the_environment() -> None:
     assert parallel.default_workers({"SAMORDNE_WORKERS": "3"}) == 3
     assert parallel.default_workers({"SAMORDNE_WORKERS": "0"}) == 1
     assert 1 <= parallel.default_workers({}) <= 4
+
+
+def test_planned_pool_reads_ahead_and_serves_any_order(tmp_path: Path) -> None:
+    """With a plan, items come back for exactly the paths asked, also when asked out of the plan's order."""
+    from connectors.inbox import list_inbox
+    from flows.ingest import read_items
+    from flows.pipeline import IngestJob, worker_context
+
+    settings = Settings.from_env(env={}, workdir=tmp_path)
+    inbox = EXAMPLES / "inbox"
+    files = list_inbox(inbox)
+    ctx = worker_context(IngestJob(str(inbox), settings, run_id=0))
+    expected = {path: [item.outcome for item in read_items(ctx, path)] for path in files}
+    pool = parallel.IngestPool(parallel.PoolKey(str(inbox), settings, 2))
+    try:
+        pool.plan(files)
+        first = [[item.outcome for item in items] for items in pool.items(files[:5])]
+        assert first == [expected[path] for path in files[:5]]
+        out_of_order = [files[-1], files[5], *files[6:-1]]  # the last file first, then the plan's order
+        got = [[item.outcome for item in items] for items in pool.items(out_of_order)]
+        assert got == [expected[path] for path in out_of_order]
+    finally:
+        pool.close()
