@@ -267,6 +267,16 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(select(_CONTENTS.c.first_source_id).where(_CONTENTS.c.sha256 == sha256))
 
+    def known_contents(self, sha256s: Sequence[str]) -> set[str]:
+        """The hashes among ``sha256s`` whose content is already stored (one query per 500)."""
+        found: set[str] = set()
+        unique = sorted(set(sha256s))
+        with self.engine.connect() as conn:
+            for at in range(0, len(unique), 500):
+                chunk = unique[at : at + 500]
+                found.update(conn.scalars(select(_CONTENTS.c.sha256).where(_CONTENTS.c.sha256.in_(chunk))))
+        return found
+
     def source_path(self, source_id: int) -> str:
         with self.engine.connect() as conn:
             path = conn.scalar(select(_SOURCES.c.path).where(_SOURCES.c.id == source_id))

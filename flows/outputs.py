@@ -132,6 +132,44 @@ def ingest_context(state: RunState) -> IngestContext:
     )
 
 
+def split_known(state: RunState) -> tuple[list[str], list[str]]:
+    """Inbox files whose content is already stored, and the rest, each in inbox order.
+
+    A run over an unchanged inbox then records its duplicates in one step instead of
+    one ingest task per batch (and starts no reading ahead). Reading decides again,
+    so a race with another run storing the same content is still safe.
+    """
+    known = known_files(state.store, state.inbox, state.inbox_files)
+    return [p for p in state.inbox_files if p in known], [p for p in state.inbox_files if p not in known]
+
+
+def known_files(store: Store, inbox: Path, files: Sequence[str]) -> set[str]:
+    """The files (top level only: their bytes are hashed) whose content is already stored."""
+    from connectors.inbox import hash_stream
+
+    hashes: dict[str, str] = {}
+    for rel_path in files:
+        try:
+            with (inbox / rel_path).open("rb") as fp:
+                hashes[rel_path] = hash_stream(fp)[0]
+        except OSError:
+            continue  # reading reports it, with the file's name, as it does for any unreadable file
+    stored = store.known_contents(list(hashes.values()))
+    return {path for path, sha in hashes.items() if sha in stored}
+
+
+def in_inbox_order(outcomes: Sequence[SourceOutcome], inbox_files: Sequence[str]) -> list[SourceOutcome]:
+    """Outcomes regrouped so each inbox file, followed by what was found in it, is in inbox order."""
+    groups: list[list[SourceOutcome]] = []
+    for outcome in outcomes:
+        if outcome.parent_path is None or not groups:
+            groups.append([])
+        groups[-1].append(outcome)
+    rank = {path: index for index, path in enumerate(inbox_files)}
+    groups.sort(key=lambda group: rank.get(group[0].path, len(rank)))
+    return [outcome for group in groups for outcome in group]
+
+
 def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), max(1, size)):
         yield list(items[start : start + size])

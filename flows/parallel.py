@@ -176,16 +176,24 @@ def warm_up(inbox: Path, database_url: str | None, workers: int | None) -> None:
     """Before a run's flow starts: pre-start the worker pool and import the heavy libraries.
 
     Prefect's temporary API server takes several seconds to start, during which
-    this process only waits. The pool is started only for an inbox of more
-    than one batch (the flow uses no pool otherwise).
+    this process only waits. Nothing is warmed when every inbox file is already
+    stored (the run will most likely reuse its reports: warming would only compete
+    for the CPU); the pool is started only for more than one batch of new files.
     """
+    from connectors.db import Store
     from connectors.inbox import list_inbox
+    from flows.outputs import known_files
 
     settings = Settings.from_env()
     if database_url:
         settings = settings.with_database(database_url)
+    files = list_inbox(inbox)
+    with Store.open(settings.database_url) as store:
+        new = len(files) - len(known_files(store, inbox, files))
+    if new == 0:
+        return
     workers = default_workers() if workers is None else workers
-    if workers > 1 and len(list_inbox(inbox)) > settings.batch_files:
+    if workers > 1 and new > settings.batch_files:
         prestart(inbox, settings, workers)
     threading.Thread(target=_import_heavy, args=(settings,), name="samordne-warm-up", daemon=True).start()
 

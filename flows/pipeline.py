@@ -208,18 +208,23 @@ def run_flow(
     )
     logger.info("run %s: %d files in %s", state.run_id, len(state.inbox_files), inbox)
     try:
-        batches = list(outputs.batches(state.inbox_files, settings.batch_files))
         if dask_address or dask_workers:
+            batches = list(outputs.batches(state.inbox_files, settings.batch_files))
             job = IngestJob(str(state.inbox), settings, state.run_id)
             runner = dask_task_runner(dask_address, dask_workers)
             state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
         else:
             ctx = outputs.ingest_context(state)
+            known, fresh = outputs.split_known(state)
+            if known:  # already stored: recorded as duplicates in one task, not read again
+                state.outcomes.extend(ingest_batch.with_options(name="record-known")(opaque_arg(ctx), known))
+            batches = list(outputs.batches(fresh, settings.batch_files))
             state.pool = local_pool(state, workers, len(batches))
             if state.pool is not None:
-                state.pool.plan(state.inbox_files)  # workers read ahead across batch boundaries
+                state.pool.plan(fresh)  # workers read ahead across batch boundaries
             for batch in batches:
                 state.outcomes.extend(ingest_batch(opaque_arg(ctx), batch, opaque_arg(state.pool)))
+            state.outcomes = outputs.in_inbox_order(state.outcomes, state.inbox_files)
         state = validate(opaque_arg(state))
         state = consolidate(opaque_arg(state))
         written = write_reports(opaque_arg(state))  # the PDF is laid out in a worker meanwhile
