@@ -267,14 +267,18 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(select(_CONTENTS.c.first_source_id).where(_CONTENTS.c.sha256 == sha256))
 
-    def known_contents(self, sha256s: Sequence[str]) -> set[str]:
-        """The hashes among ``sha256s`` whose content is already stored (one query per 500)."""
-        found: set[str] = set()
+    def known_contents(self, sha256s: Sequence[str]) -> dict[str, str]:
+        """Of ``sha256s``, the stored ones, each with the path of the source that first brought it."""
+        found: dict[str, str] = {}
         unique = sorted(set(sha256s))
+        query = select(_CONTENTS.c.sha256, _SOURCES.c.path).join(
+            _SOURCES, _SOURCES.c.id == _CONTENTS.c.first_source_id
+        )
         with self.engine.connect() as conn:
             for at in range(0, len(unique), 500):
                 chunk = unique[at : at + 500]
-                found.update(conn.scalars(select(_CONTENTS.c.sha256).where(_CONTENTS.c.sha256.in_(chunk))))
+                for sha, path in conn.execute(query.where(_CONTENTS.c.sha256.in_(chunk))):
+                    found[sha] = path
         return found
 
     def source_path(self, source_id: int) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.base import Connector
 from connectors.inbox import read_path
-from models.records import Passage, SourceOutcome, Statement, Submission
+from models.records import Passage, SourceOutcome, SourceStatus, Statement, Submission
 
 if TYPE_CHECKING:
     from connectors.db import IngestedSubmission, Store, TreeItem
@@ -37,9 +37,12 @@ class IngestContext:
     registry: Registry
     classifier: Classifier
     connectors: Mapping[str, Connector]
+    preknown: Mapping[str, str] = field(default_factory=dict)  # sha256 -> earlier path, looked up in bulk
 
     def known(self, sha256: str) -> str | None:
         """Display path of the stored source that first brought this content, if any."""
+        if sha256 in self.preknown:
+            return self.preknown[sha256]
         source_id = self.store.find_content(sha256)
         if source_id is None:
             return None
@@ -101,6 +104,24 @@ def ingest_files(
     for items in read:
         outcomes.extend(store_items(ctx, items))
     return outcomes
+
+
+def ingest_known(ctx: IngestContext, rel_paths: Sequence[str]) -> list[SourceOutcome]:
+    """Record inbox files whose content is already stored as duplicates, in one transaction.
+
+    They are independent records, and a rerun after a crash records them again. A file
+    that turns out to be new after all (changed since it was hashed) is read and stored
+    as usual, in its own transaction. ``ctx.preknown`` saves the per-file lookups.
+    """
+    duplicates: list[TreeItem] = []
+    outcomes: list[SourceOutcome] = []
+    for rel_path in rel_paths:
+        items = read_items(ctx, rel_path)
+        if len(items) == 1 and items[0].outcome.status is SourceStatus.DUPLICATE:
+            duplicates.append(items[0])
+        else:
+            outcomes.extend(store_items(ctx, items))
+    return (store_items(ctx, duplicates) if duplicates else []) + outcomes
 
 
 def read_items(ctx: IngestContext, rel_path: str) -> list[TreeItem]:

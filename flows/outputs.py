@@ -132,19 +132,22 @@ def ingest_context(state: RunState) -> IngestContext:
     )
 
 
-def split_known(state: RunState) -> tuple[list[str], list[str]]:
-    """Inbox files whose content is already stored, and the rest, each in inbox order.
+def split_known(state: RunState) -> tuple[list[str], list[str], dict[str, str]]:
+    """Inbox files whose content is already stored, the rest, and those contents' earlier paths.
 
-    A run over an unchanged inbox then records its duplicates in one step instead of
-    one ingest task per batch (and starts no reading ahead). Reading decides again,
-    so a race with another run storing the same content is still safe.
+    The third item maps each stored sha256 to the path of the source that first brought
+    it. A run over an unchanged inbox then records its duplicates in one step instead of
+    one ingest task per batch (and starts no reading ahead). Reading decides again, so
+    a race with another run storing the same content is still safe.
     """
-    known = known_files(state.store, state.inbox, state.inbox_files)
-    return [p for p in state.inbox_files if p in known], [p for p in state.inbox_files if p not in known]
+    hashes = file_hashes(state.inbox, state.inbox_files)
+    stored = state.store.known_contents(list(hashes.values()))
+    known = [p for p in state.inbox_files if hashes.get(p) in stored]
+    return known, [p for p in state.inbox_files if hashes.get(p) not in stored], stored
 
 
-def known_files(store: Store, inbox: Path, files: Sequence[str]) -> set[str]:
-    """The files (top level only: their bytes are hashed) whose content is already stored."""
+def file_hashes(inbox: Path, files: Sequence[str]) -> dict[str, str]:
+    """sha256 of each top-level file's bytes; unreadable files are left out (reading reports them)."""
     from connectors.inbox import hash_stream
 
     hashes: dict[str, str] = {}
@@ -153,9 +156,8 @@ def known_files(store: Store, inbox: Path, files: Sequence[str]) -> set[str]:
             with (inbox / rel_path).open("rb") as fp:
                 hashes[rel_path] = hash_stream(fp)[0]
         except OSError:
-            continue  # reading reports it, with the file's name, as it does for any unreadable file
-    stored = store.known_contents(list(hashes.values()))
-    return {path for path, sha in hashes.items() if sha in stored}
+            continue
+    return hashes
 
 
 def in_inbox_order(outcomes: Sequence[SourceOutcome], inbox_files: Sequence[str]) -> list[SourceOutcome]:

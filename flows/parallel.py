@@ -182,14 +182,16 @@ def warm_up(inbox: Path, database_url: str | None, workers: int | None) -> None:
     """
     from connectors.db import Store
     from connectors.inbox import list_inbox
-    from flows.outputs import known_files
+    from flows.outputs import file_hashes
 
     settings = Settings.from_env()
     if database_url:
         settings = settings.with_database(database_url)
     files = list_inbox(inbox)
+    hashes = file_hashes(inbox, files)
     with Store.open(settings.database_url) as store:
-        new = len(files) - len(known_files(store, inbox, files))
+        stored = store.known_contents(list(hashes.values()))
+    new = sum(1 for path in files if hashes.get(path) not in stored)
     if new == 0:
         return
     workers = default_workers() if workers is None else workers

@@ -29,7 +29,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows import outputs
-from flows.ingest import IngestContext, ingest_files
+from flows.ingest import IngestContext, ingest_files, ingest_known
 from flows.settings import Settings
 from models.records import SourceOutcome
 
@@ -133,6 +133,11 @@ def ingest_batch(
     return found
 
 
+@task(name="record-known", cache_policy=NO_CACHE)
+def record_known(ctx: IngestContext, known: list[str]) -> list[SourceOutcome]:
+    return ingest_known(ctx, known)
+
+
 @task(name="ingest-batch", cache_policy=NO_CACHE)
 def ingest_batch_job(job: IngestJob, rel_paths: list[str]) -> list[SourceOutcome]:
     return ingest_files(worker_context(job), rel_paths)
@@ -215,9 +220,9 @@ def run_flow(
             state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
         else:
             ctx = outputs.ingest_context(state)
-            known, fresh = outputs.split_known(state)
+            known, fresh, earlier = outputs.split_known(state)
             if known:  # already stored: recorded as duplicates in one task, not read again
-                state.outcomes.extend(ingest_batch.with_options(name="record-known")(opaque_arg(ctx), known))
+                state.outcomes.extend(record_known(opaque_arg(replace(ctx, preknown=earlier)), known))
             batches = list(outputs.batches(fresh, settings.batch_files))
             state.pool = local_pool(state, workers, len(batches))
             if state.pool is not None:

@@ -135,3 +135,45 @@ def test_planned_pool_reads_ahead_and_serves_any_order(tmp_path: Path) -> None:
         assert got == [expected[path] for path in out_of_order]
     finally:
         pool.close()
+
+
+def test_known_files_are_recorded_in_one_step_and_a_changed_one_is_read(tmp_path: Path) -> None:
+    """A second run records stored content as duplicates; a file changed after hashing is read again."""
+    from dataclasses import replace
+
+    from flows import outputs
+    from flows.ingest import ingest_files, ingest_known
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("Innspillsmal_Bodo.xlsx", "Innspillsmal_Voss.xlsx", "epost_vedlegg_molde.eml"):
+        shutil.copy(EXAMPLES / "inbox" / name, inbox / name)
+    settings = Settings.from_env(env={}, workdir=tmp_path).with_database(
+        f"sqlite:///{tmp_path / 'db.sqlite'}"
+    )
+    first = outputs.start_run(settings, inbox, tmp_path / "out1")
+    first_outcomes = ingest_files(outputs.ingest_context(first), first.inbox_files)
+    assert {o.status.value for o in first_outcomes} == {"ingested"}
+
+    second = outputs.start_run(settings, inbox, tmp_path / "out2")
+    known, fresh, earlier = outputs.split_known(second)
+    assert (known, fresh) == (second.inbox_files, [])
+    assert set(earlier.values()) == set(second.inbox_files)
+    mail = inbox / "epost_vedlegg_molde.eml"
+    mail.write_bytes(mail.read_bytes().replace(b"Subject:", b"Subject: (endret)", 1))  # changed after hashing
+    ctx = replace(outputs.ingest_context(second), preknown=earlier)
+    outcomes = outputs.in_inbox_order(ingest_known(ctx, known), second.inbox_files)
+    top = [o for o in outcomes if o.parent_path is None]
+    assert [o.path for o in top] == second.inbox_files
+    assert {o.path: o.status.value for o in top} == {
+        "Innspillsmal_Bodo.xlsx": "duplicate",
+        "Innspillsmal_Voss.xlsx": "duplicate",
+        "epost_vedlegg_molde.eml": "ingested",
+    }
+    # the changed mail's attachments are known content: recorded as duplicates under it
+    children = [o for o in outcomes if o.parent_path == "epost_vedlegg_molde.eml"]
+    assert children and {o.status.value for o in children} == {"duplicate"}
+    stored = {row.path for row in second.store.run_sources(second.run_id)}
+    assert stored == {o.path for o in outcomes}
+    first.store.close()
+    second.store.close()
