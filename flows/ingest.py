@@ -35,7 +35,7 @@ class IngestContext:
     store: Store
     run_id: int
     registry: Registry
-    classifier: Classifier
+    classifier: Classifier | None  # None: loaded on first use (a run with nothing new never needs it)
     connectors: Mapping[str, Connector]
     preknown: Mapping[str, str] = field(default_factory=dict)  # sha256 -> earlier path, looked up in bulk
 
@@ -63,7 +63,12 @@ def analyse(
         for seg in segments:
             texts.append(seg.text)
             hints.append(sub.passages[seg.passage_index])
-    labels = ctx.classifier.classify(texts, hints, threshold=ctx.settings.review_threshold) if texts else []
+    labels = []
+    if texts:
+        from processing.classify import load_classifier
+
+        classifier = ctx.classifier or load_classifier(ctx.settings.model_path)
+        labels = classifier.classify(texts, hints, threshold=ctx.settings.review_threshold)
     out: list[IngestedSubmission] = []
     cursor = 0
     for index, (sub, segments) in enumerate(zip(submissions, segmented, strict=True)):

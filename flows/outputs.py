@@ -76,13 +76,14 @@ class RunState:
 def start_run(settings: Settings, inbox: Path, out: Path, declarations: Path | None = None) -> RunState:
     if not inbox.is_dir():
         raise InboxError(f"innboksen {inbox} finnes ikke eller er ikke en mappe")
-    from processing.classify import load_classifier
+    from processing.model_meta import model_version
 
     store = Store.open(settings.database_url)
-    classifier = load_classifier(settings.model_path)
     versions = {
         "samordne": package_version("samordne"),
-        "model": classifier.version,
+        "model": model_version(
+            settings.model_path
+        ),  # read, not loaded: a run with nothing new never needs it
         "python": platform.python_version(),
         "spacy": package_version("spacy"),
         "prefect": package_version("prefect"),
@@ -116,18 +117,23 @@ def _list(inbox: Path) -> list[str]:
     return list_inbox(inbox)
 
 
-def ingest_context(state: RunState) -> IngestContext:
+def ingest_context(state: RunState, *, load_model: bool = True) -> IngestContext:
+    """What ingestion needs; without ``load_model`` the classifier is loaded only if a file needs it."""
     from connectors.inbox import default_connectors
-    from processing.classify import load_classifier
     from processing.registry import default_registry
 
+    classifier = None
+    if load_model:
+        from processing.classify import load_classifier
+
+        classifier = load_classifier(state.settings.model_path)
     return IngestContext(
         root=state.inbox,
         settings=state.settings,
         store=state.store,
         run_id=state.run_id,
         registry=default_registry(),
-        classifier=load_classifier(state.settings.model_path),
+        classifier=classifier,
         connectors=default_connectors(),
     )
 

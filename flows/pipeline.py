@@ -219,8 +219,8 @@ def run_flow(
             runner = dask_task_runner(dask_address, dask_workers)
             state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
         else:
-            ctx = outputs.ingest_context(state)
             known, fresh, earlier = outputs.split_known(state)
+            ctx = outputs.ingest_context(state, load_model=bool(fresh))
             if known:  # already stored: recorded as duplicates in one task, not read again
                 state.outcomes.extend(record_known(opaque_arg(replace(ctx, preknown=earlier)), known))
             batches = list(outputs.batches(fresh, settings.batch_files))

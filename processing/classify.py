@@ -33,13 +33,11 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from models.records import Labels, Passage, Stance, StatementType
+from processing.model_meta import DEFAULT_MODEL
 from processing.rules import features
 from processing.taxonomy import load_taxonomy
 
 HEADS: tuple[str, ...] = ("type", "theme", "stance")
-PIPELINES_DIR = Path(__file__).with_name("pipelines")
-DEFAULT_VERSION = "samordne-nb-2026.11.4"
-DEFAULT_MODEL = PIPELINES_DIR / DEFAULT_VERSION
 DEFAULT_THRESHOLD = 0.6
 BATCH_SIZE = 4096
 CACHE_MAX_FEATURES = 500_000  # cached weight rows (17 floats each, ~70 MB at most)

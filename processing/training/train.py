@@ -26,7 +26,8 @@ import numpy as np
 from spacy.language import Language
 from spacy.vocab import Vocab
 
-from processing.classify import DEFAULT_VERSION, HEADS, Classifier, lean_vocab
+from processing.classify import HEADS, Classifier, lean_vocab
+from processing.model_meta import DEFAULT_VERSION
 from processing.rules import FEATURES_VERSION, features
 from processing.training.data import (
     LabelledExample,

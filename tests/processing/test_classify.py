@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from models.records import Locator, Passage, Stance, StatementType
-from processing.classify import DEFAULT_VERSION, load_classifier
+from processing.classify import load_classifier
+from processing.model_meta import DEFAULT_VERSION
 
 LOC = Locator(file="innspill.xlsx", sheet="Innspill", row=3)
 
@@ -174,3 +177,12 @@ def test_linear_cache_cap_keeps_scores(monkeypatch: pytest.MonkeyPatch, cap: int
         for head in got:
             assert got[head] == pytest.approx(want[head], abs=1e-6)
     assert clf._linear is not None and len(clf._linear.index) <= max(cap, 25)
+
+
+def test_model_version_is_read_without_loading_the_model(tmp_path: Path) -> None:
+    """A run records the model version from meta.json alone; it matches the loaded model's."""
+    from processing.model_meta import model_version
+
+    assert model_version() == load_classifier().version == DEFAULT_VERSION
+    with pytest.raises(FileNotFoundError, match=r"meta\.json"):
+        model_version(tmp_path)
