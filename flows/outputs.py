@@ -388,16 +388,18 @@ def _previous_delivery(out: Path) -> dict[str, Any] | None:
 
 def write_reports(state: RunState) -> dict[str, str]:
     """Write the analysts' workbook, the quality page and, unless blocked, the delivery; return their paths."""
-    from reports.delivery import delivery_files, delivery_manifest
-    from reports.html import render_html
-    from reports.pdf import render_pdf
     from reports.quality import quality_summary, render_quality_html
-    from reports.workbook import write_workbook
 
     state.out.mkdir(parents=True, exist_ok=True)
     if state.reused_from is not None:
         state.quality = quality_summary(state.validation)
         return copy_previous_reports(state)
+    # imported only when reports are built: charts, PDF and workbook writers take about a second
+    from reports.delivery import delivery_files, delivery_manifest
+    from reports.html import render_html
+    from reports.pdf import render_pdf
+    from reports.workbook import write_workbook
+
     written: dict[str, str] = {}
     state.quality = quality_summary(state.validation)
     (state.out / "validering.json").write_text(
