@@ -6,6 +6,7 @@ import random
 import re
 from collections import Counter
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -257,28 +258,51 @@ def test_threshold_is_documented_default() -> None:
 _TEXTS = [TEXT, TEXT_TYPO, TEXT_NOT, OTHER_TEXT, "Enig.", "enig"]
 
 
-@st.composite
-def statement_rows(draw: st.DrawFn) -> list[StatementRow]:
-    n = draw(st.integers(min_value=0, max_value=14))
+def _random_rows(
+    draw: st.DrawFn,
+    *,
+    most: int,
+    submissions: int,
+    texts: list[str],
+    who: list[str],
+    dates: list[Any],
+    types: list[Any],
+    questions: list[str | None],
+) -> list[StatementRow]:
+    """Rows of a few respondents over the given texts, in random order (shared by the strategies)."""
     rows = []
-    for sid in range(1, n + 1):
-        who = draw(st.sampled_from(["4601", "0301", "KS", "raw", "anon"]))
+    for sid in range(1, draw(st.integers(min_value=0, max_value=most)) + 1):
+        someone = draw(st.sampled_from(who))
         rows.append(
             row(
                 sid,
-                draw(st.integers(min_value=1, max_value=5)),
-                text=draw(st.sampled_from(_TEXTS)),
+                draw(st.integers(min_value=1, max_value=submissions)),
+                text=draw(st.sampled_from(texts)),
                 channel=draw(st.sampled_from([EMAIL, SHEET, SURVEY])),
-                knr=who if who.isdigit() else None,
-                org="KS" if who == "KS" else None,
-                respondent={"raw": "Helsehuset Vest", "anon": ""}.get(who),
-                on=draw(st.sampled_from([None, JAN, MAR, MAY])),
-                type=draw(st.sampled_from([NEED, POS, OTHER])),
+                knr=someone if someone.isdigit() else None,
+                org="KS" if someone == "KS" else None,
+                respondent={"raw": "Helsehuset Vest", "anon": ""}.get(someone),
+                on=draw(st.sampled_from(dates)),
+                type=draw(st.sampled_from(types)),
                 theme=draw(st.sampled_from(["journal", "styring", "annet"])),
-                question=draw(st.sampled_from([None, None, "Q1", "Q2"])),
+                question=draw(st.sampled_from(questions)),
             )
         )
     return draw(st.permutations(rows))
+
+
+@st.composite
+def statement_rows(draw: st.DrawFn) -> list[StatementRow]:
+    return _random_rows(
+        draw,
+        most=14,
+        submissions=5,
+        texts=_TEXTS,
+        who=["4601", "0301", "KS", "raw", "anon"],
+        dates=[None, JAN, MAR, MAY],
+        types=[NEED, POS, OTHER],
+        questions=[None, None, "Q1", "Q2"],
+    )
 
 
 @settings(max_examples=120, deadline=None)
@@ -387,26 +411,16 @@ def reference_dedupe(rows: list[StatementRow]) -> DedupeResult:
 @st.composite
 def crowded_rows(draw: st.DrawFn) -> list[StatementRow]:
     """Many statements of few respondents over near-identical texts: every branch of the search."""
-    n = draw(st.integers(min_value=0, max_value=40))
-    rows = []
-    for sid in range(1, n + 1):
-        who = draw(st.sampled_from(["4601", "4601", "0301", "KS", "raw"]))
-        rows.append(
-            row(
-                sid,
-                draw(st.integers(min_value=1, max_value=8)),
-                text=draw(st.sampled_from(_VARIANT_TEXTS)),
-                channel=draw(st.sampled_from([EMAIL, SHEET, SURVEY])),
-                knr=who if who.isdigit() else None,
-                org="KS" if who == "KS" else None,
-                respondent={"raw": "Helsehuset Vest"}.get(who),
-                on=draw(st.sampled_from([None, JAN, MAR, MAY, MAY])),
-                type=draw(st.sampled_from([NEED, POS, POS, OTHER])),
-                theme=draw(st.sampled_from(["journal", "styring", "annet"])),
-                question=draw(st.sampled_from([None, None, None, "Q1", "Q2"])),
-            )
-        )
-    return draw(st.permutations(rows))
+    return _random_rows(
+        draw,
+        most=40,
+        submissions=8,
+        texts=_VARIANT_TEXTS,
+        who=["4601", "4601", "0301", "KS", "raw"],
+        dates=[None, JAN, MAR, MAY, MAY],
+        types=[NEED, POS, POS, OTHER],
+        questions=[None, None, None, "Q1", "Q2"],
+    )
 
 
 @settings(max_examples=300, deadline=None)
