@@ -195,17 +195,21 @@ def warm_up(inbox: Path, database_url: str | None, workers: int | None) -> None:
     if new == 0:
         return
     workers = default_workers() if workers is None else workers
-    if workers > 1 and new > settings.batch_files:
+    pooled = workers > 1 and new > settings.batch_files
+    if pooled:
         prestart(inbox, settings, workers)
-    threading.Thread(target=_import_heavy, args=(settings,), name="samordne-warm-up", daemon=True).start()
+    threading.Thread(
+        target=_import_heavy, args=(settings, not pooled), name="samordne-warm-up", daemon=True
+    ).start()
 
 
-def _import_heavy(settings: Settings) -> None:
-    """Load what every run needs later: the classifier, Great Expectations, the report writers."""
+def _import_heavy(settings: Settings, classifier: bool) -> None:
+    """Load what the run needs later: the classifier (unless workers classify), Great Expectations, the report writers."""
     try:
-        from processing.classify import load_classifier
+        if classifier:
+            from processing.classify import load_classifier
 
-        load_classifier(settings.model_path)  # needed first: ingestion starts with it
+            load_classifier(settings.model_path)  # needed first: ingestion starts with it
 
         from processing.validation.runner import default_runtime
 

@@ -220,11 +220,12 @@ def run_flow(
             state.outcomes.extend(ingest_distributed.with_options(task_runner=runner)(job, batches))
         else:
             known, fresh, earlier = outputs.split_known(state)
-            ctx = outputs.ingest_context(state, load_model=bool(fresh))
-            if known:  # already stored: recorded as duplicates in one task, not read again
-                state.outcomes.extend(record_known(opaque_arg(replace(ctx, preknown=earlier)), known))
             batches = list(outputs.batches(fresh, settings.batch_files))
             state.pool = local_pool(state, workers, len(batches))
+            # with a pool the workers classify: this process never needs the model
+            ctx = outputs.ingest_context(state, load_model=bool(fresh) and state.pool is None)
+            if known:  # already stored: recorded as duplicates in one task, not read again
+                state.outcomes.extend(record_known(opaque_arg(replace(ctx, preknown=earlier)), known))
             if state.pool is not None:
                 state.pool.plan(fresh)  # workers read ahead across batch boundaries
             for batch in batches:

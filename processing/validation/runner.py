@@ -213,7 +213,8 @@ class GxRuntime:
         self._gxe = gxe
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        asset = self.context.data_sources.add_pandas(name="samordne").add_dataframe_asset(name="frame")
+        self._datasource = self.context.data_sources.add_pandas(name="samordne")
+        asset = self._datasource.add_dataframe_asset(name="frame")
         self._batch_definition = asset.add_batch_definition_whole_dataframe("whole")
 
     def validate(
@@ -228,9 +229,17 @@ class GxRuntime:
             ],
         )
         batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(
-            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [id_column]}
-        )
+        try:
+            result = batch.validate(
+                suite,
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [id_column]},
+            )
+        finally:
+            # GX keeps the last batch's data in its (process-wide) context: at 1M statements that
+            # kept a 1 GB frame alive through consolidation
+            manager = self._datasource.get_execution_engine().batch_manager
+            manager.reset_batch_cache()  # forgets the batches, not their data:
+            manager.batch_data_cache.clear()
         converted: dict[str, ExpectationResult] = {}
         for r in result.results:
             config = r.expectation_config
