@@ -183,24 +183,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         run_measured("prefect-warmup", [python, "-c", TRIVIAL_FLOW], work, env, work / "warmup.log")
         prefect = run_measured("prefect", [python, "-c", TRIVIAL_FLOW], work, env, work / "prefect.log")
-        full = run_measured(
-            "full",
-            [samordne, "run", str(inbox), "--out", str(work / "out-full")],
-            work,
-            env,
-            work / "full.log",
-        )
-        full.in_flow_s = in_flow_seconds(work / "out-full")
-        full.phases = phase_seconds(work / "full.log")
-        incremental = run_measured(
-            "incremental",
-            [samordne, "run", str(inbox), "--out", str(work / "out-incremental")],
-            work,
-            env,
-            work / "incremental.log",
-        )
-        incremental.in_flow_s = in_flow_seconds(work / "out-incremental")
-        incremental.phases = phase_seconds(work / "incremental.log")
+
+        def samordne_run(name: str) -> Step:
+            """``samordne run`` over the inbox into out-NAME, with its in-flow time and phases."""
+            step = run_measured(
+                name,
+                [samordne, "run", str(inbox), "--out", str(work / f"out-{name}")],
+                work,
+                env,
+                work / f"{name}.log",
+            )
+            step.in_flow_s = in_flow_seconds(work / f"out-{name}")
+            step.phases = phase_seconds(work / f"{name}.log")
+            return step
+
+        full = samordne_run("full")
+        incremental = samordne_run("incremental")
         texts = stored_texts(database_url)
         spacy_s = time_blank_spacy(texts)
     finally:
