@@ -34,7 +34,7 @@ from spacy.vocab import Vocab
 
 from models.records import Labels, Passage, Stance, StatementType
 from processing.model_meta import DEFAULT_MODEL
-from processing.rules import features
+from processing.rules import features, lemma
 from processing.taxonomy import load_taxonomy
 
 HEADS: tuple[str, ...] = ("type", "theme", "stance")
@@ -154,6 +154,11 @@ class Classifier:
     def prefixes(self) -> bool:
         return bool(self.meta.get("options", {}).get("prefixes", True))
 
+    @property
+    def lemmas(self) -> bool:
+        """Whether the model sees lemma tokens (``processing.rules.features``); older models do not."""
+        return bool(self.meta.get("options", {}).get("lemmas", False))
+
     def scores(
         self, texts: Sequence[str], heads: Sequence[str] = HEADS, batch_size: int = BATCH_SIZE
     ) -> list[dict[str, dict[str, float]]]:
@@ -162,7 +167,9 @@ class Classifier:
             self._linear = _LinearHeads(self.pipelines)
         out: list[dict[str, dict[str, float]]] = []
         for at in range(0, len(texts), batch_size):
-            feats = [features(t, prefixes=self.prefixes) for t in texts[at : at + batch_size]]
+            feats = [
+                features(t, prefixes=self.prefixes, lemmas=self.lemmas) for t in texts[at : at + batch_size]
+            ]
             out.extend(self._linear.scores(feats, heads))
         return out
 
@@ -170,7 +177,7 @@ class Classifier:
         self, texts: Sequence[str], heads: Sequence[str] = HEADS, batch_size: int = 1000
     ) -> list[dict[str, dict[str, float]]]:
         """The same scores through spaCy's own ``nlp.pipe`` (reference path, slower)."""
-        feats = [features(t, prefixes=self.prefixes) for t in texts]
+        feats = [features(t, prefixes=self.prefixes, lemmas=self.lemmas) for t in texts]
         out: list[dict[str, dict[str, float]]] = [{} for _ in feats]
         for head in heads:
             nlp = self.pipelines[head]
@@ -198,7 +205,7 @@ class Classifier:
         best: dict[str, tuple[list[str], list[float]]] = {head: ([], []) for head in HEADS}
         for at in range(0, len(texts), BATCH_SIZE):  # bounded memory: one gathered row per feature
             chunk = self._linear.best(
-                [features(t, prefixes=self.prefixes) for t in texts[at : at + BATCH_SIZE]]
+                [features(t, prefixes=self.prefixes, lemmas=self.lemmas) for t in texts[at : at + BATCH_SIZE]]
             )
             for head, (names, confs) in chunk.items():
                 best[head][0].extend(names)
@@ -287,7 +294,12 @@ def read_classifier(path: Path) -> Classifier:
             )
         pipelines[head] = spacy.load(path / head, vocab=vocab)
         vocab = lean_vocab(pipelines[head].vocab)
-    return Classifier(pipelines=pipelines, meta=meta)
+    classifier = Classifier(pipelines=pipelines, meta=meta)
+    if classifier.lemmas:
+        # loads the lemma dictionaries (about a second) now, with the model: worker processes
+        # load it while Prefect's server starts, not on their first batch
+        lemma("kommunane")
+    return classifier
 
 
 @lru_cache(maxsize=4)

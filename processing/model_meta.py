@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 PIPELINES_DIR = Path(__file__).with_name("pipelines")
-DEFAULT_VERSION = "samordne-nb-2026.11.4"
+DEFAULT_VERSION = "samordne-nb-2026.11.5"
 DEFAULT_MODEL = PIPELINES_DIR / DEFAULT_VERSION
 
 

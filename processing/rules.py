@@ -1,9 +1,9 @@
 """Rule features for the statement classifier: cue words turned into marker tokens.
 
-The trained text classifiers see the statement's words plus marker tokens such as
-``__neg__`` (negation), ``__cond__`` (a condition), ``__need__`` (a need cue) and
-``__q__`` (a question). Markers let a few hundred examples generalise: "forutsatt at"
-and "under føresetnad av" look alike to the model. The feature set is versioned
+The trained text classifiers see the statement's words (for newer models also their lemmas)
+plus marker tokens such as ``__neg__`` (negation), ``__cond__`` (a condition), ``__need__``
+(a need cue) and ``__q__`` (a question). Markers let a few hundred examples generalise:
+"forutsatt at" and "under føresetnad av" look alike to the model. The feature set is versioned
 (``FEATURES_VERSION``) and recorded with each trained model.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-FEATURES_VERSION = "samordne-features-3"
+FEATURES_VERSION = "samordne-features-4"  # 4: optional lemma tokens (simplemma)
 PREFIX_LENGTH = 5  # crude stemming: "kostnadene" and "kostnader" share "kostn"
 
 _WORD = re.compile(r"\w+(?:[-.]\w+)*|[?!]", re.UNICODE)
@@ -334,15 +335,36 @@ def markers(text: str, tokens: list[str] | None = None) -> list[str]:
     return found
 
 
-def features(text: str, *, prefixes: bool = True) -> list[str]:
-    """The token sequence the classifier sees: words, then 5-letter prefixes, then markers."""
+LEMMA_LANGS: tuple[str, ...] = ("nb", "nn")  # bokmål first; simplemma tries each dictionary in order
+
+
+@lru_cache(maxsize=2**17)
+def lemma(word: str) -> str:
+    """The dictionary lemma of a lower-cased word (bokmål, else nynorsk; the word itself when unknown).
+
+    "kommunane" and "kommunene" both give "kommune". Cached: a corpus repeats its words.
+    """
+    import simplemma  # imported on first use (loading the dictionaries takes ~1.5 s): older models skip it
+
+    return str(simplemma.lemmatize(word, lang=LEMMA_LANGS))
+
+
+def features(text: str, *, prefixes: bool = True, lemmas: bool = False) -> list[str]:
+    """The token sequence the classifier sees: words, lemmas, 5-letter prefixes, then markers.
+
+    With ``lemmas`` each word whose lemma differs from it adds the lemma as a plain token, so an
+    inflected or nynorsk form meets the base form of the same word elsewhere (models trained with
+    ``samordne-features-4`` and the training option ``lemmas``).
+    """
     tokens = words(text)
     out = list(tokens) if tokens else ["__empty__"]
+    if lemmas:
+        out.extend(lem for t in tokens if t.isalpha() and (lem := lemma(t)) != t)
     if prefixes:
         out.extend(f"{t[:PREFIX_LENGTH]}~" for t in tokens if len(t) > PREFIX_LENGTH and t.isalpha())
     out.extend(markers(text, tokens))
     return out
 
 
-def features_many(texts: Iterable[str], *, prefixes: bool = True) -> list[list[str]]:
-    return [features(t, prefixes=prefixes) for t in texts]
+def features_many(texts: Iterable[str], *, prefixes: bool = True, lemmas: bool = False) -> list[list[str]]:
+    return [features(t, prefixes=prefixes, lemmas=lemmas) for t in texts]

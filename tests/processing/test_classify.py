@@ -163,6 +163,20 @@ def test_rule_markers(text: str, expected: list[str]) -> None:
     assert [m for m in markers(text) if not m.startswith("__theme_")] == expected
 
 
+def test_lemma_tokens_bridge_inflections_and_written_standards() -> None:
+    """Lemmas join bokmål and nynorsk inflections of a word; without the option the features do not change."""
+    from processing.rules import features
+
+    nb = features("Kommunene trenger midler.", lemmas=True)
+    nn = features("Kommunane treng midlar.", lemmas=True)
+    assert {"kommune", "trenge"} <= set(nb) & set(nn)
+    for text, with_lemmas in (("Kommunene trenger midler.", nb), ("Kommunane treng midlar.", nn)):
+        without = features(text)
+        assert "kommune" not in without
+        assert [t for t in with_lemmas if t not in {"kommune", "trenge", "middel"}] == without
+    assert features("Kommune", lemmas=True) == features("Kommune")  # a base form adds nothing
+
+
 @pytest.mark.parametrize("cap", [1, 5, 10_000])
 def test_linear_cache_cap_keeps_scores(monkeypatch: pytest.MonkeyPatch, cap: int) -> None:
     """A full feature cache starts afresh; scores stay those of spaCy's own path."""

@@ -84,6 +84,26 @@ def test_fit_in_memory_is_deterministic() -> None:
     assert a.scores(PROBES) == b.scores(PROBES)
 
 
+def test_models_score_the_features_they_were_trained_with() -> None:
+    """New models see lemma tokens; a model whose options predate them (2026.11.4) is read without."""
+    from spacy.tokens import Doc
+
+    from processing.rules import FEATURES_VERSION, features
+
+    rows = read_seed()[::4]
+    new = fit(rows, seed=3, epochs=3)
+    old = fit(rows, seed=3, epochs=3, lemmas=False)
+    del old.meta["options"]["lemmas"]  # as in meta.json of models trained before the option
+    assert new.meta["features"] == FEATURES_VERSION and new.lemmas and not old.lemmas
+    for clf, lemmas in ((new, True), (old, False)):
+        nlp = clf.pipelines["type"]
+        for text, got in zip(PROBES, clf.scores(PROBES), strict=True):
+            doc = Doc(nlp.vocab, words=features(text, lemmas=lemmas))
+            for _name, proc in nlp.pipeline:
+                doc = proc(doc)
+            assert got["type"] == pytest.approx(doc.cats, abs=1e-6)
+
+
 def test_fit_rejects_unknown_option() -> None:
     """A misspelt training option is an error, not silently ignored."""
     with pytest.raises(TypeError, match="unknown training option"):
