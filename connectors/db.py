@@ -26,7 +26,13 @@ from connectors.db_convert import (
     submissions_to_rows,
 )
 from connectors.db_engine import create_db_engine, upgrade
-from connectors.db_read import read_statement_rows, read_statements_frame, read_submissions_frame
+from connectors.db_read import (
+    iter_statements_frames,
+    iter_submissions_frames,
+    read_statement_rows,
+    read_statements_frame,
+    read_submissions_frame,
+)
 from models.records import (
     Labels,
     Rejection,
@@ -471,6 +477,18 @@ class Store:
     def statements_frame(self, *, include_quarantined: bool = False) -> pd.DataFrame:
         """Current statements for validation (columns: ``db_read.STATEMENT_FRAME_COLUMNS``)."""
         return read_statements_frame(self.engine, include_quarantined)
+
+    def submissions_frames(
+        self, chunk_rows: int, *, include_quarantined: bool = False
+    ) -> Iterator[pd.DataFrame]:
+        """``submissions_frame`` in frames of ``chunk_rows`` rows, streamed (at least one frame)."""
+        return iter_submissions_frames(self.engine, include_quarantined, chunk_rows)
+
+    def statements_frames(
+        self, chunk_rows: int, *, include_quarantined: bool = False
+    ) -> Iterator[pd.DataFrame]:
+        """``statements_frame`` in frames of ``chunk_rows`` rows, streamed (at least one frame)."""
+        return iter_statements_frames(self.engine, include_quarantined, chunk_rows)
 
     def personal_identifiers(self) -> list[str]:
         """Every stored contact name and e-mail address, sorted: for redacting quotes, never for reports."""

@@ -9,15 +9,17 @@ respondent that matched municipality.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, Text, cast, select
 
 from connectors.db_convert import locator_from_json
 from models.records import (
     Channel,
+    Locator,
     MatchStatus,
     RespondentKind,
     SourceStatus,
@@ -40,9 +42,13 @@ STATEMENT_FRAME_COLUMNS = [
     "needs_review",
 ]  # fmt: skip
 
+STREAM_BATCH = 10_000  # rows per fetch from a streaming cursor
+
 _st, _sub, _src = DbStatement, DbSubmission, DbSource
+# As stored text: decoded only for the first statement at a place (most share their cell's or mail's)
+_LOCATOR_TEXT: Any = cast(_st.locator, Text).label("locator")
 _STATEMENT_COLUMNS = (
-    _st.id, _st.submission_id, _st.order, _st.start, _st.end, _st.text, _st.locator, _st.priority,
+    _st.id, _st.submission_id, _st.order, _st.start, _st.end, _st.text, _LOCATOR_TEXT, _st.priority,
     _st.type, _st.theme, _st.stance, _st.type_confidence, _st.theme_confidence, _st.stance_confidence,
     _st.model_version, _st.needs_review, _st.override_type, _st.override_theme, _st.override_stance,
     _sub.channel, _sub.respondent, _sub.respondent_kind, _sub.kommunenummer, _sub.respondent_name,
@@ -96,12 +102,13 @@ _KINDS = {k.value: k for k in RespondentKind}
 _MATCHES = {m.value: m for m in MatchStatus}
 
 
-_SUBMISSION_TEXT = 26  # positions in _STATEMENT_COLUMNS
+_LOCATOR = 6  # positions in _STATEMENT_COLUMNS
+_SUBMISSION_TEXT = 26
 _SHARED = (8, 9, 14, 19, 20, 21, 22, 23, 24, 28, 29)  # labels, respondent, source: few distinct values
 
 
 def to_statement_row(r: Sequence[Any]) -> StatementRow:
-    """A ``statement_query`` row with overrides applied.
+    """A ``statement_query`` row (its locator already a ``Locator``) with overrides applied.
 
     Unpacks by position and maps enums through dicts: named access on SQLAlchemy
     rows and ``Enum(value)`` calls were most of the cost of reading 1M rows.
@@ -133,7 +140,7 @@ def to_statement_row(r: Sequence[Any]) -> StatementRow:
         submission_id=submission_id,
         source_file=path,
         source_sha256=sha256,
-        locator=locator_from_json(locator),
+        locator=locator,
         channel=_CHANNELS[channel],
         respondent=respondent,
         respondent_kind=kind,
@@ -158,38 +165,69 @@ def to_statement_row(r: Sequence[Any]) -> StatementRow:
 
 
 def read_statement_rows(engine: Engine, include_quarantined: bool) -> list[StatementRow]:
-    """All current rows. Strings repeated across rows (the submission text, file, respondent, theme)
-    are shared, not copied per statement: at 1M statements the copies of submission texts alone
-    took more memory than everything else."""
+    """All current rows. Values repeated across rows are shared, not copied per statement.
+
+    Shared: each submission's text (at 1M statements its copies alone took more
+    memory than everything else), file, respondent and label strings, and equal
+    locators (one object, its strings shared too: per-statement locators were a third
+    of the rows' memory; statements of one cell or one mail share their locator).
+    """
     texts: dict[int, str] = {}
-    shared: dict[str, str] = {}
+    shared: dict[Any, Any] = {}
+    locators: dict[str, Locator] = {}  # of the current submission (equal locators are within one)
+    submission = -1
     rows: list[StatementRow] = []
     with engine.connect() as conn:
-        for r in conn.execute(statement_query(include_quarantined)):
+        for r in _stream(conn, statement_query(include_quarantined), None):
             values = list(r)
-            values[_SUBMISSION_TEXT] = texts.setdefault(values[1], values[_SUBMISSION_TEXT])
+            if values[1] != submission:
+                submission = values[1]
+                locators.clear()
+            values[_SUBMISSION_TEXT] = texts.setdefault(submission, values[_SUBMISSION_TEXT])
             for i in _SHARED:
                 if values[i] is not None:
                     values[i] = shared.setdefault(values[i], values[i])
+            locator = locators.get(values[_LOCATOR])
+            if locator is None:
+                parsed = json.loads(values[_LOCATOR])
+                locator = locators[values[_LOCATOR]] = locator_from_json(
+                    {name: shared.setdefault(v, v) for name, v in parsed.items()}  # equal strings, one object
+                )
+            values[_LOCATOR] = locator
             rows.append(to_statement_row(values))
     return rows
 
 
 def read_statements_frame(engine: Engine, include_quarantined: bool) -> pd.DataFrame:
-    """Effective labels beside the model's own confidences.
+    """Every current statement in one frame (see ``iter_statements_frames``)."""
+    return next(iter_statements_frames(engine, include_quarantined, None))
 
-    Built column by column straight from the query rows (no ``StatementRow``, no locator
-    parsing), with each submission's text shared between its statements: at 1M
-    statements a copy per statement was the largest object in the process.
+
+def iter_statements_frames(
+    engine: Engine, include_quarantined: bool, chunk_rows: int | None
+) -> Iterator[pd.DataFrame]:
+    """Effective labels beside the model's own confidences, ``chunk_rows`` statements per frame.
+
+    Always yields at least one frame (an empty one when nothing is stored); ``None``
+    yields everything as one frame. Built column by column straight from the query
+    rows (no ``StatementRow``, no locator parsing), with each submission's text
+    shared between its statements: at 1M statements a copy per statement was the
+    largest object in the process. Rows are streamed from the database (a server-side
+    cursor on PostgreSQL), so only one chunk is ever held.
     """
     import pandas as pd
+
+    def frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+        return pd.DataFrame(columns, columns=STATEMENT_FRAME_COLUMNS)
 
     columns: dict[str, list[Any]] = {name: [] for name in STATEMENT_FRAME_COLUMNS}
     appends = [columns[name].append for name in STATEMENT_FRAME_COLUMNS]
     texts: dict[int, str] = {}
     shared: dict[str, str] = {}
+    held = 0
+    yielded = False
     with engine.connect() as conn:
-        for r in conn.execute(statement_query(include_quarantined)):
+        for r in _stream(conn, statement_query(include_quarantined), chunk_rows):
             (
                 statement_id, submission_id, order, start, end, text, _locator, _priority,
                 type_, theme, stance, type_confidence, theme_confidence, stance_confidence,
@@ -219,14 +257,32 @@ def read_statements_frame(engine: Engine, include_quarantined: bool) -> pd.DataF
             )
             for append, value in zip(appends, values, strict=True):
                 append(value)
-    return pd.DataFrame(columns, columns=STATEMENT_FRAME_COLUMNS)
+            held += 1
+            if chunk_rows is not None and held >= chunk_rows:
+                yield frame(columns)
+                yielded = True
+                for values_list in columns.values():
+                    values_list.clear()
+                texts.clear()
+                held = 0
+    if held or not yielded:
+        yield frame(columns)
 
 
 def read_submissions_frame(engine: Engine, include_quarantined: bool) -> pd.DataFrame:
-    """Current submissions with the effective respondent; locator as its display string.
+    """Every current submission in one frame (see ``iter_submissions_frames``)."""
+    return next(iter_submissions_frames(engine, include_quarantined, None))
 
-    Selects only the frame's columns: loading whole submissions parsed their passages,
-    context and candidates JSON, which the frame never shows.
+
+def iter_submissions_frames(
+    engine: Engine, include_quarantined: bool, chunk_rows: int | None
+) -> Iterator[pd.DataFrame]:
+    """Current submissions with the effective respondent, ``chunk_rows`` per frame (``None``: one).
+
+    The locator is given as its display string. Selects only the frame's columns:
+    loading whole submissions parsed their passages, context and candidates JSON,
+    which the frame never shows. Yields at least one frame, streamed like
+    ``iter_statements_frames``.
     """
     import pandas as pd
 
@@ -236,12 +292,13 @@ def read_submissions_frame(engine: Engine, include_quarantined: bool) -> pd.Data
         .where(*current_conditions(include_quarantined, statements=False))
         .order_by(_src.path, _src.id, _sub.order, _sub.id)
     )
-    records = []
+    records: list[dict[str, Any]] = []
+    yielded = False
     with engine.connect() as conn:
         for (
             submission_id, source_id, sha256, path, channel, respondent, match_status, respondent_kind,
             kommunenummer, override_kommunenummer, submitted_on, locator, text,
-        ) in conn.execute(query):  # fmt: skip
+        ) in _stream(conn, query, chunk_rows):  # fmt: skip
             kind, kommunenummer, status, _name = effective_respondent(
                 respondent_kind, kommunenummer, match_status, None, override_kommunenummer
             )
@@ -261,4 +318,14 @@ def read_submissions_frame(engine: Engine, include_quarantined: bool) -> pd.Data
                     "text": text,
                 }
             )
-    return pd.DataFrame.from_records(records, columns=SUBMISSION_FRAME_COLUMNS)
+            if chunk_rows is not None and len(records) >= chunk_rows:
+                yield pd.DataFrame.from_records(records, columns=SUBMISSION_FRAME_COLUMNS)
+                yielded = True
+                records = []
+    if records or not yielded:
+        yield pd.DataFrame.from_records(records, columns=SUBMISSION_FRAME_COLUMNS)
+
+
+def _stream(conn: Connection, query: Select[Any], chunk_rows: int | None) -> Iterable[Any]:
+    """The query's rows, fetched in batches (a server-side cursor where the driver has one)."""
+    return conn.execution_options(stream_results=True, yield_per=chunk_rows or STREAM_BATCH).execute(query)

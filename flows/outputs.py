@@ -24,6 +24,8 @@ from flows.settings import Settings
 from models.records import SourceOutcome, SourceStatus, utcnow
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from flows.parallel import IngestPool
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 MANIFEST_SCHEMA = "samordne.manifest/2"
 DEDUPE_DETAILS = "deduplisering.jsonl"
 WORKBOOK_NAME = "samordne-analyse.xlsx"
+VALIDATION_CHUNK_ROWS = 25_000  # rows per validated frame: bounds validation's memory (see validate_stored)
 DELIVERY_DIR = "leveranse"
 
 
@@ -63,7 +66,8 @@ class RunState:
     basis: dict[str, Any] = field(default_factory=dict)  # what the reports were computed from
     reused_from: int | None = None  # run whose reports this run reused (nothing changed since)
     reused_outputs: dict[str, str] = field(default_factory=dict)
-    pool: IngestPool | None = None  # worker processes of a large run: ingestion, then the PDF layout
+    pool: IngestPool | None = None  # worker processes reading and classifying a large run's files
+    reporter: Executor | None = None  # then one process for the PDF layout (flows.parallel.report_worker)
 
     def counts(self) -> dict[str, int]:
         by_status = Counter(o.status.value for o in self.outcomes)
@@ -251,14 +255,16 @@ def validate_stored(state: RunState) -> RunState:
     if reuse_previous_reports(state):
         return state
     from processing.taxonomy import load_taxonomy
-    from processing.validation import run_validation
+    from processing.validation import ValidationOutcome, validate_chunks
 
     taxonomy = load_taxonomy(state.settings.taxonomy_path)
-    outcome = run_validation(
-        state.store.submissions_frame(),
-        state.store.statements_frame(),
-        None,
-        {"themes": list(taxonomy.keys)},
+    context = {"themes": list(taxonomy.keys)}
+    rows = VALIDATION_CHUNK_ROWS
+    outcome = ValidationOutcome(
+        (
+            validate_chunks("submissions", state.store.submissions_frames(rows), context),
+            validate_chunks("statements", state.store.statements_frames(rows), context),
+        )
     )
     for table, reasons in outcome.quarantine.items():
         if table not in ("submissions", "statements"):
@@ -272,7 +278,7 @@ def validate_stored(state: RunState) -> RunState:
     state.blocking.extend(outcome.blocking_failures)
     if state.incremental:
         state.basis = report_basis(state)  # after quarantining: what consolidation will read
-    release_memory()  # the frames are gone; consolidation is next to need as much again
+    release_memory()  # the frames are gone; consolidation is next
     return state
 
 
@@ -380,13 +386,9 @@ def write_dedupe_details(path: Path, deduped: Any) -> None:
     """
     with path.open("w", encoding="utf-8") as out:
         for link in deduped.links:
-            out.write(json.dumps({"kind": "duplicate", **vars_of(link)}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({"kind": "duplicate", **link.to_json()}, ensure_ascii=False) + "\n")
         for item in deduped.superseded:
-            out.write(json.dumps({"kind": "superseded", **vars_of(item)}, ensure_ascii=False) + "\n")
-
-
-def vars_of(record: Any) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+            out.write(json.dumps({"kind": "superseded", **item.to_json()}, ensure_ascii=False) + "\n")
 
 
 def _previous_delivery(out: Path) -> dict[str, Any] | None:
@@ -425,7 +427,7 @@ def write_reports(state: RunState) -> dict[str, str]:
     written["quality"] = str(state.out / "datakvalitet.html")
     html = None if state.blocking else render_html(state.consolidation)
     # the PDF layout (seconds of pure Python) runs in a worker process while this one writes the workbook
-    pdf = state.pool.submit(render_pdf, html) if state.pool is not None and html is not None else None
+    pdf = state.reporter.submit(render_pdf, html) if state.reporter is not None and html is not None else None
     manifest = build_manifest(state, status="running")
     rows_by_id = sorted(state.rows, key=lambda row: row.statement_id)
     write_workbook(state.out / WORKBOOK_NAME, state.consolidation, rows_by_id, state.quality, manifest)

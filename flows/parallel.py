@@ -20,12 +20,12 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from flows.settings import Settings
 
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AHEAD_PER_WORKER = 8  # files read ahead of the one being stored, per worker process
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +127,6 @@ class IngestPool:
             path = self._planned.popleft()
             self._inflight.append((path, self._executor.submit(_read_file, self.key, path)))
 
-    def submit(self, fn: Callable[..., R], /, *args: Any) -> Future[R]:
-        """Run a picklable top-level function in a worker (e.g. the PDF layout beside the workbook)."""
-        return self._executor.submit(fn, *args)
-
     def close(self) -> None:
         self._planned.clear()
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -139,6 +134,24 @@ class IngestPool:
 
 def _noop() -> None:
     return None
+
+
+def _import_report_writers() -> None:
+    import reports.pdf  # noqa: F401  # xhtml2pdf and reportlab: about a second
+
+
+def report_worker() -> ProcessPoolExecutor:
+    """One fresh process for the PDF layout (seconds of pure Python) beside the workbook.
+
+    Started when ingestion ends, in place of the readers: those hold the models
+    (about 0.3 GB each) and would idle through validation and consolidation. It
+    imports the PDF writer at once, while this process validates.
+    """
+    executor = ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_report_writers
+    )
+    executor.submit(_noop)  # start it now
+    return executor
 
 
 _prestarted: dict[PoolKey, IngestPool] = {}

@@ -119,6 +119,16 @@ def local_pool(state: outputs.RunState, workers: int | None, n_batches: int) -> 
     return parallel.take(state.inbox, state.settings, workers)
 
 
+def release_pool(state: outputs.RunState) -> None:
+    """After ingestion: the readers (models loaded, ~0.3 GB each) make way for one PDF process."""
+    from flows import parallel
+
+    assert state.pool is not None
+    state.pool.close()
+    state.pool = None
+    state.reporter = parallel.report_worker()
+
+
 @task(name="ingest-batch", cache_policy=NO_CACHE)
 def ingest_batch(
     ctx: IngestContext, rel_paths: list[str], pool: IngestPool | None = None
@@ -231,6 +241,8 @@ def run_flow(
             for batch in batches:
                 state.outcomes.extend(ingest_batch(opaque_arg(ctx), batch, opaque_arg(state.pool)))
             state.outcomes = outputs.in_inbox_order(state.outcomes, state.inbox_files)
+            if state.pool is not None:
+                release_pool(state)
         state = validate(opaque_arg(state))
         state = consolidate(opaque_arg(state))
         written = write_reports(opaque_arg(state))  # the PDF is laid out in a worker meanwhile
@@ -242,6 +254,9 @@ def run_flow(
         if state.pool is not None:
             state.pool.close()
             state.pool = None
+        if state.reporter is not None:
+            state.reporter.shutdown(wait=True, cancel_futures=True)
+            state.reporter = None
     result = outputs.finish_run(state, written)
     logger.info("report: %s", written.get("workbook"))
     return result

@@ -25,6 +25,7 @@ from processing.validation.runner import (
     ValidationOutcome,
     default_runtime,
     run_validation,
+    validate_chunks,
     validate_frame,
 )
 from processing.validation.suites import SUITE_VERSION, ValidationSetupError, build_suite
@@ -39,5 +40,6 @@ __all__ = [
     "build_suite",
     "default_runtime",
     "run_validation",
+    "validate_chunks",
     "validate_frame",
 ]

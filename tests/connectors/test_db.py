@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -466,12 +467,29 @@ def test_frames_have_the_agreed_columns(store: Store) -> None:
     ]
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 10])
+def test_frames_in_chunks_add_up_to_the_whole(store: Store, chunk_rows: int) -> None:
+    """Streamed in chunks, the validation frames are the whole frames cut in order, none empty but a lone one."""
+    record(store)
+    record(store, path="Oslo_innspill.xlsx", sha256=SHA_B)
+    for whole, chunks in (
+        (store.submissions_frame(), list(store.submissions_frames(chunk_rows))),
+        (store.statements_frame(), list(store.statements_frames(chunk_rows))),
+    ):
+        assert [len(c) for c in chunks] == [
+            min(chunk_rows, len(whole) - start) for start in range(0, len(whole), chunk_rows)
+        ]
+        pandas.testing.assert_frame_equal(pandas.concat(chunks, ignore_index=True), whole)
+
+
 def test_empty_frames_still_have_columns(store: Store) -> None:
     """An empty database gives empty frames with the agreed columns."""
     assert (list(store.submissions_frame().columns), len(store.statements_frame())) == (
         SUBMISSION_FRAME_COLUMNS,
         0,
     )
+    chunks = list(store.statements_frames(100))
+    assert [(list(c.columns), len(c)) for c in chunks] == [(STATEMENT_FRAME_COLUMNS, 0)]
 
 
 def test_runs_record_parameters_versions_and_outcome(store: Store) -> None:

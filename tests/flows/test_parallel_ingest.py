@@ -177,3 +177,31 @@ def test_known_files_are_recorded_in_one_step_and_a_changed_one_is_read(tmp_path
     assert stored == {o.path for o in outcomes}
     first.store.close()
     second.store.close()
+
+
+def test_readers_make_way_for_one_pdf_process_after_ingestion(tmp_path: Path) -> None:
+    """After ingestion the reader processes (models loaded) exit; one fresh process lays out the same PDF."""
+    import os
+
+    from flows import outputs
+    from flows.pipeline import release_pool
+    from reports.pdf import render_pdf
+
+    settings = Settings.from_env(env={}, workdir=tmp_path).with_database(
+        f"sqlite:///{tmp_path / 'db.sqlite'}"
+    )
+    state = outputs.start_run(settings, EXAMPLES / "inbox", tmp_path / "out")
+    state.pool = parallel.take(state.inbox, settings, 2)
+    readers = list(state.pool._executor._processes)  # the worker pids
+    assert len(readers) == 2
+    release_pool(state)
+    try:
+        assert state.pool is None and state.reporter is not None
+        for pid in readers:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        html = "<html><body><h1>Samordnet innspill</h1><p>Støtte fra 12 kommuner.</p></body></html>"
+        assert state.reporter.submit(render_pdf, html).result(timeout=120) == render_pdf(html)
+    finally:
+        state.reporter.shutdown()
+        state.store.close()

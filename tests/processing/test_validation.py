@@ -18,6 +18,7 @@ from processing.validation import (
     ValidationOutcome,
     ValidationSetupError,
     run_validation,
+    validate_chunks,
     validate_frame,
 )
 from processing.validation.checks import quote_in_source
@@ -476,3 +477,48 @@ def test_validated_frames_are_not_kept_alive_by_gx(runtime: GxRuntime) -> None:
     result = validate_frame("statements", frame, context(), runtime)
     assert result.results and all(r.success for r in result.results)
     assert live_frames() - before == set()  # the checked copy GX validated is gone too
+
+
+def _defective_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Frames with row defects and duplicates that span any cut into chunks."""
+    subs = _set(submissions_frame(), 2, "match_status", "kanskje", "submission_id")
+    subs = _set(subs, 3, "locator", subs.loc[0, "locator"], "submission_id")
+    subs = _set(subs, 3, "source_sha256", HASH, "submission_id")  # same place in the same file as row 1
+    stmts = statements_frame()
+    stmts = _set(stmts, 12, "theme", "ukjent", "statement_id")
+    stmts = _set(stmts, 13, "end", 999, "statement_id")
+    stmts = _set(stmts, 14, "statement_id", 11, "statement_id")  # duplicate of the first row's id
+    return subs, stmts
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 5])
+def test_chunked_validation_equals_whole_frame(runtime: GxRuntime, chunk_rows: int) -> None:
+    """Validated in chunks, a stage fails the same rows for the same reasons as validated whole."""
+    subs, stmts = _defective_frames()
+    for stage, frame in (("submissions", subs), ("statements", stmts)):
+        chunks = [frame.iloc[i : i + chunk_rows] for i in range(0, len(frame), chunk_rows)]
+        chunked = validate_chunks(stage, chunks, context(), runtime)
+        assert chunked.to_json() == validate_frame(stage, frame, context(), runtime).to_json()
+    failed = {
+        stage: {r.check: r.rows for r in validate_chunks(stage, [frame], context(), runtime).failed}
+        for stage, frame in (("submissions", subs), ("statements", stmts))
+    }
+    assert failed == {
+        "submissions": {"match_status_known": (2,), "source_location_unique": (1, 3)},
+        "statements": {
+            "statement_id_unique": (11, 11),
+            "theme_in_taxonomy": (12,),
+            "offsets_inside_text": (13,),
+            "text_verbatim_at_offsets": (13,),
+        },
+    }
+
+
+def test_chunked_validation_reports_missing_columns_and_refuses_other_stages(runtime: GxRuntime) -> None:
+    """A chunk without a required column stops the stage as missing; consolidated is not chunked."""
+    result = validate_chunks("statements", [statements_frame().drop(columns=["theme"])], context(), runtime)
+    assert (result.missing_columns, result.blocking) == (("theme",), True)
+    with pytest.raises(ValueError, match="row-level"):
+        validate_chunks("consolidated", [consolidated_frame()], context(), runtime)
+    with pytest.raises(ValueError, match="at least one"):
+        validate_chunks("statements", [], context(), runtime)
