@@ -23,6 +23,7 @@ Run: ``.venv/bin/python -m bench.bench_end_to_end [--statements 50000] [--json F
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -60,6 +62,7 @@ class Step:
     name: str
     wall_s: float
     peak_rss_mb: float
+    peak_tree_mb: float | None = None  # the process and its descendants together (see run_measured)
     in_flow_s: float | None = None  # started_at -> finished_at in the run's manifest
     phases: dict[str, float] | None = None  # from the run's log (see phase_seconds)
 
@@ -82,18 +85,55 @@ def cached_inbox(seed: int, statements: int, cache: Path) -> Path:
     return target / "inbox"
 
 
+def tree_rss_mb(root: int) -> float | None:
+    """Resident size of ``root`` and all its descendants (Linux ``/proc``; None elsewhere)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    children: dict[int, list[int]] = {}
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    pages, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        with contextlib.suppress(OSError, ValueError, IndexError):  # exited meanwhile
+            pages += int((proc / str(pid) / "statm").read_text(encoding="ascii").split()[1])
+        stack.extend(children.get(pid, ()))
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def run_measured(name: str, argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> Step:
-    """Run ``argv`` in a subprocess; wall time and the child's peak RSS (ru_maxrss, KiB on Linux)."""
+    """Run ``argv`` in a subprocess; wall time, the child's peak RSS (ru_maxrss, KiB on Linux) and
+    the peak of the summed RSS of the child and its descendants (workers, Prefect's server),
+    sampled every 0.2 s."""
     started = time.perf_counter()
+    peak_tree: list[float] = []
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.2):
+                size = tree_rss_mb(proc.pid)
+                if size is not None:
+                    peak_tree.append(max(size, peak_tree.pop() if peak_tree else 0.0))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        sampler.join()
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1: the run finished but a gate withheld the delivery
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{name} failed with exit code {proc.returncode}; log {log}:\n{tail}")
-    return Step(name, wall, usage.ru_maxrss / 1024)
+    return Step(name, wall, usage.ru_maxrss / 1024, peak_tree_mb=peak_tree[0] if peak_tree else None)
 
 
 _LOG_LINE = re.compile(
@@ -232,10 +272,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 def print_table(figures: dict[str, Any], prefect: Step, full: Step, incremental: Step) -> None:
     n = figures["statements_stored"]
     print(f"\nend to end, {n} statements stored; {figures['machine']}; {figures['database']}")
-    print(f"{'step':<28}{'wall s':>10}{'in flow s':>11}{'peak RSS MB':>13}")
+    print(f"{'step':<28}{'wall s':>10}{'in flow s':>11}{'peak RSS MB':>13}{'all processes MB':>18}")
     for step in (prefect, full, incremental):
         flow_s = f"{step.in_flow_s:.1f}" if step.in_flow_s is not None else "–"
-        print(f"{step.name:<28}{step.wall_s:>10.1f}{flow_s:>11}{step.peak_rss_mb:>13.0f}")
+        tree = f"{step.peak_tree_mb:.0f}" if step.peak_tree_mb is not None else "–"
+        print(f"{step.name:<28}{step.wall_s:>10.1f}{flow_s:>11}{step.peak_rss_mb:>13.0f}{tree:>18}")
     print(f"{'spacy.blank(nb).pipe':<28}{figures['spacy_blank_pipe_s']:>10.1f}")
     for step in (full, incremental):
         if step.phases:
