@@ -415,7 +415,7 @@ def write_reports(state: RunState) -> dict[str, str]:
     from reports.delivery import delivery_files, delivery_manifest
     from reports.html import render_html
     from reports.pdf import render_pdf
-    from reports.workbook import write_workbook
+    from reports.workbook import as_dict, write_workbook
 
     written: dict[str, str] = {}
     state.quality = quality_summary(state.validation)
@@ -425,12 +425,13 @@ def write_reports(state: RunState) -> dict[str, str]:
     )
     (state.out / "datakvalitet.html").write_text(render_quality_html(state.validation), encoding="utf-8")
     written["quality"] = str(state.out / "datakvalitet.html")
-    html = None if state.blocking else render_html(state.consolidation)
+    consolidated = as_dict(state.consolidation)  # once: each report reads the same JSON form
+    html = None if state.blocking else render_html(consolidated)
     # the PDF layout (seconds of pure Python) runs in a worker process while this one writes the workbook
     pdf = state.reporter.submit(render_pdf, html) if state.reporter is not None and html is not None else None
     manifest = build_manifest(state, status="running")
     rows_by_id = sorted(state.rows, key=lambda row: row.statement_id)
-    write_workbook(state.out / WORKBOOK_NAME, state.consolidation, rows_by_id, state.quality, manifest)
+    write_workbook(state.out / WORKBOOK_NAME, consolidated, rows_by_id, state.quality, manifest)
     written["workbook"] = str(state.out / WORKBOOK_NAME)
     if state.blocking:
         log.error("delivery withheld: %s", "; ".join(state.blocking))
@@ -438,7 +439,7 @@ def write_reports(state: RunState) -> dict[str, str]:
     delivery_dir = state.out / DELIVERY_DIR
     delivery_dir.mkdir(parents=True, exist_ok=True)
     assert html is not None  # rendered above unless blocked
-    files = delivery_files(state.consolidation, html, pdf.result() if pdf is not None else render_pdf(html))
+    files = delivery_files(consolidated, html, pdf.result() if pdf is not None else render_pdf(html))
     for name, data in sorted(files.items()):
         (delivery_dir / name).write_bytes(data)
     (delivery_dir / "manifest.json").write_bytes(delivery_manifest(files))
