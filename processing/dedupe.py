@@ -156,13 +156,11 @@ def dedupe_statements(
     """Apply the supersession rule, then link cross-channel duplicates; see the module docstring."""
     if not 0 < near_threshold <= 100:
         raise ValueError(f"near_threshold must be in (0, 100], got {near_threshold!r}")
-    norms = {r.statement_id: normalise_statement(r.text) for r in rows}
-    if len(norms) != len(rows):
+    if len({r.statement_id for r in rows}) != len(rows):
         raise ValueError("statement_id must be unique among the rows given to dedupe_statements")
-    matcher = _Matcher(norms, near_threshold)
-    superseded, early_links = _supersede(rows, matcher, catch_all_themes)
+    superseded, early_links = _supersede(rows, near_threshold, catch_all_themes)
     gone = {s.old_statement_id for s in superseded} | {link.dropped_id for link in early_links}
-    late_links = _link_duplicates([r for r in rows if r.statement_id not in gone], matcher)
+    late_links = _link_duplicates([r for r in rows if r.statement_id not in gone], near_threshold)
     # A supersession-stage link may point at a newer copy that stage 2 dropped in turn.
     final = {link.dropped_id: link.kept_id for link in late_links}
     links = [
@@ -204,10 +202,14 @@ def _rank(row: StatementRow) -> tuple[bool, date, int, int]:
 
 
 class _Matcher:
-    """Decides whether two statements of one respondent are the same statement."""
+    """Decides whether two statements of one respondent are the same statement.
 
-    def __init__(self, norms: dict[int, str], threshold: float) -> None:
-        self.norms = norms
+    Made per respondent (or respondent and theme), with the normalised texts of just
+    those rows: a national consultation's normalised texts all at once took ~0.3 GB.
+    """
+
+    def __init__(self, rows: Iterable[StatementRow], threshold: float) -> None:
+        self.norms = {r.statement_id: normalise_statement(r.text) for r in rows}
         self.threshold = threshold
 
     def score(self, a: StatementRow, b: StatementRow) -> float:
@@ -237,7 +239,7 @@ def _negations(text: str) -> int:
 
 
 def _supersede(
-    rows: Sequence[StatementRow], matcher: _Matcher, catch_all_themes: frozenset[str]
+    rows: Sequence[StatementRow], threshold: float, catch_all_themes: frozenset[str]
 ) -> tuple[list[Supersession], list[DuplicateLink]]:
     groups: dict[tuple[Identity, str], list[StatementRow]] = {}
     for row in rows:
@@ -253,6 +255,9 @@ def _supersede(
         if newest is None:
             continue  # all undated: nothing is newer than anything else
         current = sorted((r for r in group if r.submitted_on == newest), key=_rank)
+        if len(current) == len(group):
+            continue  # nothing older
+        matcher = _Matcher(group, threshold)
         new_submission = min(r.submission_id for r in current)
         new = next(c for c in current if c.submission_id == new_submission)
         # Indexed like stage 2: a respondent restating a theme in many submissions made this
@@ -345,22 +350,26 @@ class _Window:
         return sorted((self.entries[lo + index] for _, _, index in hits), key=lambda entry: entry[0])
 
 
-def _link_duplicates(rows: Iterable[StatementRow], matcher: _Matcher) -> list[DuplicateLink]:
-    kept: dict[Identity, _Kept] = {}
-    links: list[DuplicateLink] = []
-    for order, row in enumerate(sorted(rows, key=_rank)):
+def _link_duplicates(rows: Iterable[StatementRow], threshold: float) -> list[DuplicateLink]:
+    """Each respondent's rows in kept order (``_rank``); a row like an earlier kept one is linked to it."""
+    respondents: dict[Identity, list[StatementRow]] = {}
+    for row in sorted(rows, key=_rank):
         identity = _identity(row, resolved_only=False)
-        if identity is None:
-            continue
-        respondent = kept.setdefault(identity, _Kept())
-        # The first compatible kept statement wins: exact matches, then near ones, in the order kept.
-        same = respondent.first_same(row, matcher)
-        if same is not None:
-            links.append(
-                DuplicateLink(same.statement_id, row.statement_id, row, same, matcher.score(row, same))
-            )
-            continue
-        respondent.add(order, row, matcher.norms[row.statement_id])
+        if identity is not None:
+            respondents.setdefault(identity, []).append(row)
+    links: list[DuplicateLink] = []
+    for group in respondents.values():  # respondents never share a link: one at a time
+        matcher = _Matcher(group, threshold)
+        kept = _Kept()
+        for order, row in enumerate(group):
+            # The first compatible kept statement wins: exact matches, then near ones, in the order kept.
+            same = kept.first_same(row, matcher)
+            if same is not None:
+                links.append(
+                    DuplicateLink(same.statement_id, row.statement_id, row, same, matcher.score(row, same))
+                )
+                continue
+            kept.add(order, row, matcher.norms[row.statement_id])
     return links
 
 

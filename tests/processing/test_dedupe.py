@@ -359,7 +359,7 @@ def reference_dedupe(rows: list[StatementRow]) -> DedupeResult:
         _rank,
     )
 
-    matcher = _Matcher({r.statement_id: normalise_statement(r.text) for r in rows}, NEAR_DUPLICATE_THRESHOLD)
+    matcher = _Matcher(rows, NEAR_DUPLICATE_THRESHOLD)
     groups: dict[tuple[object, str], list[StatementRow]] = {}
     for r in rows:
         identity = _identity(r, resolved_only=True)
