@@ -23,7 +23,10 @@ exactly one municipality's name.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -77,6 +80,7 @@ _CANDIDATE_FLOOR = 70.0  # fuzzy candidates below this are not worth showing an 
 _TIE_MARGIN = 2.0  # two municipalities this close above the threshold are a tie, not a match
 _MAX_NGRAM = 4
 _MAX_CONTEXT_LINES = 50
+RESOLUTION_CACHE_SIZE = 8192  # respondents remembered per registry (the same one writes many times)
 
 # Stavanger, Kristiansand, Vinje, Bodø, Bergen, Oslo, Bærum.
 STEERING_GROUP: tuple[str, ...] = ("1103", "4204", "4036", "1804", "4601", "0301", "3201")
@@ -161,7 +165,10 @@ class Registry:
         self._build_counties()
         self._build_organisations()
         self._build_domains()
-        self._resolve_cached = lru_cache(maxsize=8192)(self._resolve_uncached)
+        # Resolutions keyed by a digest of the context lines: with the lines themselves as the key
+        # (up to 50 x 400 characters each) a cache of distinct mails could hold ~160 MB of keys.
+        self._resolutions: OrderedDict[tuple[str, str, bytes, float], Resolution] = OrderedDict()
+        self._resolutions_lock = threading.Lock()
         self._line_evidence = lru_cache(maxsize=16384)(self._analyse_line)
 
     @classmethod
@@ -288,7 +295,23 @@ class Registry:
             raise ValueError(f"threshold must be in (0, 100], got {threshold!r}")
         query = text.strip()[:MAX_QUERY_CHARS]
         lines = tuple(line[:MAX_QUERY_CHARS] for line in list(context)[:_MAX_CONTEXT_LINES])
-        return self._resolve_cached(query, (email or "")[:MAX_QUERY_CHARS], lines, thr)
+        email = (email or "")[:MAX_QUERY_CHARS]
+        digest = hashlib.blake2b(digest_size=16)
+        for line in lines:  # length-prefixed: no two different line lists hash alike by construction
+            data = line.encode("utf-8", "surrogatepass")
+            digest.update(len(data).to_bytes(4, "big") + data)
+        key = (query, email, digest.digest(), thr)
+        with self._resolutions_lock:
+            found = self._resolutions.get(key)
+            if found is not None:
+                self._resolutions.move_to_end(key)
+                return found
+        result = self._resolve_uncached(query, email, lines, thr)
+        with self._resolutions_lock:
+            self._resolutions[key] = result
+            if len(self._resolutions) > RESOLUTION_CACHE_SIZE:
+                self._resolutions.popitem(last=False)
+        return result
 
     def _resolve_uncached(self, query: str, email: str, lines: tuple[str, ...], thr: float) -> Resolution:
         # Counties named in context lines only matter to narrow an ambiguous name: computed on demand.

@@ -518,3 +518,22 @@ def test_context_lines_narrow_ambiguous_names_consistently(
 
 def _reference_paths() -> tuple[Path, Path, Path]:
     return (REFERENCE / "kommuner.csv", REFERENCE / "kommune_endringer.csv", DATA / "organisations.csv")
+
+
+def test_resolutions_are_remembered_by_context_in_bounded_memory() -> None:
+    """The same name in different mails resolves by each mail's context; the cache keeps a digest, not the lines."""
+    from processing.registry import RESOLUTION_CACHE_SIZE, default_registry
+
+    fresh = Registry(default_registry().municipalities.values(), default_registry().changes)
+    nordland = ("Herøy kommune", "Nordland")
+    more = ("Herøy kommune", "Møre og Romsdal")
+    for _ in range(2):  # the second round is answered from the cache
+        assert fresh.resolve("Herøy", context=nordland).kommunenummer == "1818"
+        assert fresh.resolve("Herøy", context=more).kommunenummer == "1515"
+        assert fresh.resolve("Herøy").status is MatchStatus.AMBIGUOUS
+    long_lines = [f"linje {i} " + "x" * 390 for i in range(50)]
+    for n in range(RESOLUTION_CACHE_SIZE + 50):
+        fresh.resolve("Bergen", context=[f"e-post nr. {n}", *long_lines])
+    keys = list(fresh._resolutions)
+    assert len(keys) == RESOLUTION_CACHE_SIZE
+    assert max(len(query) + len(email) + len(digest) for query, email, digest, _ in keys) <= 40
