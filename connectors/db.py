@@ -8,6 +8,8 @@ analyst overrides applied. Records cross this seam; table rows never leave it
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -204,6 +206,16 @@ class _ContentSeen(Exception):
     """The contents guard refused the insert: another source already holds these bytes."""
 
 
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     unique = sorted(set(ids))
     for start in range(0, len(unique), CHUNK):
@@ -243,11 +255,38 @@ class Store:
             status="running",
             parameters=clean(dict(parameters)),
             versions=clean(dict(versions)),
+            summary={"process": {"host": socket.gethostname(), "pid": os.getpid()}},  # until finished
         )
         with Session(self.engine) as session, session.begin():
             session.add(run)
             session.flush()
             return run.id
+
+    def close_interrupted_runs(self) -> list[int]:
+        """Mark as failed the runs still ``running`` whose process on this machine is gone.
+
+        A run killed outright (``kill -9``, power loss) cannot finish its own row. Its
+        stored data is consistent (one transaction per file); only the row says
+        ``running``. Runs of other machines, and of processes that still exist, are left
+        alone. Returns the ids marked.
+        """
+        host = socket.gethostname()
+        marked: list[int] = []
+        with Session(self.engine) as session, session.begin():
+            for run in session.scalars(select(DbRun).where(DbRun.status == "running").order_by(DbRun.id)):
+                process = (run.summary or {}).get("process") or {}
+                pid = process.get("pid")
+                if process.get("host") != host or not isinstance(pid, int) or _process_exists(pid):
+                    continue
+                run.status = "failed"
+                run.finished_at = utcnow()
+                run.summary = {
+                    "process": process,
+                    "error": f"kjøringen ble avbrutt (prosess {pid} på {host} finnes ikke lenger); "
+                    "det som ble lagret er helt, og neste kjøring leser inn resten",
+                }
+                marked.append(run.id)
+        return marked
 
     def finish_run(
         self, run_id: int, status: str, counts: Mapping[str, int], summary: Mapping[str, Any] | None = None

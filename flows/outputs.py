@@ -99,6 +99,8 @@ def start_run(settings: Settings, inbox: Path, out: Path, declarations: Path | N
         "review_threshold": settings.review_threshold,
         "batch_files": settings.batch_files,
     }
+    for interrupted in store.close_interrupted_runs():
+        log.warning("run %s was interrupted (its process is gone): marked as failed", interrupted)
     run_id = store.start_run(parameters, versions)
     return RunState(
         settings=settings,

@@ -5,6 +5,7 @@ Every test that takes ``database_url`` runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -510,6 +511,41 @@ def test_runs_record_parameters_versions_and_outcome(store: Store) -> None:
         assert (
             run.started_at.tzinfo is UTC and run.finished_at is not None and run.finished_at >= run.started_at
         )
+
+
+def test_runs_whose_process_is_gone_are_closed_as_failed(store: Store) -> None:
+    """A run killed outright stays running until the next start finds its process gone on this machine."""
+    import socket
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now names no process
+    killed = store.start_run({}, {})
+    alive = store.start_run({}, {})  # this process: still running
+    elsewhere = store.start_run({}, {})
+    finished = store.start_run({}, {})
+    store.finish_run(finished, "succeeded", {})
+    with Session(store.engine) as session, session.begin():
+        for run_id, process in (
+            (killed, {"pid": gone.pid}),
+            (elsewhere, {"host": "annen-maskin", "pid": gone.pid}),
+        ):
+            run = session.get(DbRun, run_id)
+            assert run is not None and run.summary is not None
+            assert run.summary["process"] == {"host": socket.gethostname(), "pid": os.getpid()}
+            run.summary = {"process": {**run.summary["process"], **process}}
+    assert store.close_interrupted_runs() == [killed]
+    assert store.close_interrupted_runs() == []
+    with Session(store.engine) as session:
+        status = {run.id: (run.status, run.finished_at is not None) for run in session.scalars(select(DbRun))}
+        assert [status[r] for r in (killed, alive, elsewhere, finished)] == [
+            ("failed", True),
+            ("running", False),
+            ("running", False),
+            ("succeeded", True),
+        ]
+        killed_run = session.get(DbRun, killed)
+        assert killed_run is not None and killed_run.summary is not None
+        assert f"prosess {gone.pid}" in killed_run.summary["error"]
 
 
 @pytest.mark.parametrize(

@@ -282,6 +282,7 @@ def test_sigkill_at_random_points_then_rerun_equals_one_run(
     assert state["submissions"] == expected["submissions"]
     assert state["statements"] == expected["statements"]
     assert state["rejections"] == expected["rejections"]
+    assert state["runs_left_running"] == 0  # each start closed the killed runs before it as failed
     assert statement_places(consolidated(final), url) == statement_places(
         consolidated(reference), reference_url
     )
