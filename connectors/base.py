@@ -36,6 +36,7 @@ class Limits:
     max_uncompressed_bytes: int = 200 * 1024 * 1024
     max_depth: int = 5  # attachments inside attachments
     max_messages: int = 2_000_000  # per mbox
+    max_read_seconds: float = 300.0  # per file (each attachment its own); 0: no limit
 
 
 class Connector(Protocol):

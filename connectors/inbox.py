@@ -9,11 +9,15 @@ inside files are display strings only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import io
 import logging
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -214,10 +218,15 @@ def read_bytes(
         yield _quarantined(display, kind, sha, size, received, f"{display}: {reason}", category, parent)
         return
     try:
-        result = _call(connector, display, fp, limits, kind, layout if depth == 0 else None)
+        with time_limit(limits.max_read_seconds, display):
+            result = _call(connector, display, fp, limits, kind, layout if depth == 0 else None)
     except QuarantineError as exc:
         reason = exc.reason if display in exc.reason else f"{display}: {exc.reason}"
         yield _quarantined(display, kind, sha, size, received, reason, exc.category, parent)
+        return
+    except ReadTimeout as exc:
+        log.warning("%s", exc.args[0])
+        yield _quarantined(display, kind, sha, size, received, exc.args[0], "timeout", parent)
         return
     except Exception as exc:  # a parser bug must cost one file, never the run
         log.exception("unexpected error reading %s", display)
@@ -246,6 +255,45 @@ def read_bytes(
     yield FoundFile(outcome, result)
     for child in result.children:
         yield from read_bytes(child.name, child.data, received, limits, connectors, known, depth + 1, display)
+
+
+class ReadTimeout(BaseException):  # not an Exception: readers' broad handlers must not swallow it
+    """Reading one file took longer than ``Limits.max_read_seconds``; ``args[0]`` is the reason (bokmål)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, display: str) -> Iterator[None]:
+    """Raise ``ReadTimeout`` in the reading code when it runs longer than ``seconds``.
+
+    A hostile or broken file (a PDF whose layout loops, a huge compressed stream)
+    must cost one file, never hang the run. Uses ``SIGALRM``, so it applies where
+    reading happens on a process's main thread on POSIX: the worker processes and
+    ``samordne run`` without workers. Elsewhere (threads, Windows) files are read
+    without a time limit. An earlier alarm handler and timer are restored after.
+    """
+    usable = (
+        seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise ReadTimeout(
+            f"{display}: lesingen tok mer enn {seconds:g} sekunder og ble avbrutt; filen kan være skadet "
+            "eller laget for å henge. Sjekk den, eller øk SAMORDNE_MAX_READ_SECONDS"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    outer_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_delay:  # someone else's alarm was pending: put back what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(1e-3, outer_delay - (time.monotonic() - started)))
 
 
 def _call(

@@ -32,6 +32,7 @@ class Settings:
             max_file_bytes=int(env.get("SAMORDNE_MAX_FILE_BYTES", defaults.max_file_bytes)),
             max_cells=int(env.get("SAMORDNE_MAX_CELLS", defaults.max_cells)),
             max_zip_ratio=float(env.get("SAMORDNE_MAX_ZIP_RATIO", defaults.max_zip_ratio)),
+            max_read_seconds=float(env.get("SAMORDNE_MAX_READ_SECONDS", defaults.max_read_seconds)),
         )
         return cls(
             workdir=workdir,

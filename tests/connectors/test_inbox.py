@@ -25,6 +25,11 @@ class TextConnector:
             raise QuarantineError("ikke lesbar", "corrupt")
         if text.startswith("BUG"):
             raise ZeroDivisionError("division by zero")
+        while text.startswith("HANG"):  # a reader stuck in a loop that swallows its own errors
+            try:
+                sum(range(10_000))
+            except Exception:
+                continue
         children = tuple(
             ChildFile(f"{name}!/{i}/vedlegg.txt", line.split(":", 1)[1].encode(), Locator(name, part=str(i)))
             for i, line in enumerate(text.splitlines())
@@ -139,3 +144,42 @@ def test_nesting_depth_is_limited(tmp_path: Path) -> None:
     found = _run(tmp_path, "a.txt", limits=Limits(max_depth=1))
     assert [f.outcome.status for f in found][-1] is SourceStatus.QUARANTINED
     assert found[-1].outcome.category == "too_deep"
+
+
+def test_a_reader_that_hangs_costs_one_file_and_the_next_is_read(tmp_path: Path) -> None:
+    """Past the time limit the file is quarantined as timeout (a reader's broad except cannot swallow it)."""
+    import signal
+    import time
+
+    (tmp_path / "heng.txt").write_text("HANG\nATTACH:hei")
+    (tmp_path / "ok.txt").write_text("Vi støtter Akson.")
+    started = time.monotonic()
+    found = _run(tmp_path, "heng.txt", limits=Limits(max_read_seconds=0.3))
+    assert time.monotonic() - started < 5
+    assert [(f.outcome.path, f.outcome.status, f.outcome.category) for f in found] == [
+        ("heng.txt", SourceStatus.QUARANTINED, "timeout")
+    ]
+    assert "lesingen tok mer enn 0.3 sekunder" in (found[0].outcome.reason or "")
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # no alarm left behind
+    assert [f.outcome.status for f in _run(tmp_path, "ok.txt", limits=Limits(max_read_seconds=0.3))] == [
+        SourceStatus.INGESTED
+    ]
+
+
+def test_time_limit_puts_back_an_earlier_alarm() -> None:
+    """A pending alarm of the caller survives a read, less the time the read took."""
+    import signal
+
+    from connectors.inbox import time_limit
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30)
+        with time_limit(5, "x.txt"):
+            pass
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < remaining <= 30 and fired == []
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
