@@ -209,64 +209,49 @@ def iter_statements_frames(
     """Effective labels beside the model's own confidences, ``chunk_rows`` statements per frame.
 
     Always yields at least one frame (an empty one when nothing is stored); ``None``
-    yields everything as one frame. Built column by column straight from the query
-    rows (no ``StatementRow``, no locator parsing), with each submission's text
-    shared between its statements: at 1M statements a copy per statement was the
-    largest object in the process. Rows are streamed from the database (a server-side
-    cursor on PostgreSQL), so only one chunk is ever held.
+    yields everything as one frame. Built straight from the query rows (no
+    ``StatementRow``, no locator parsing), with each submission's text shared between
+    its statements: at 1M statements a copy per statement was the largest object in
+    the process. Rows are streamed from the database (a server-side cursor on
+    PostgreSQL), so only one chunk is ever held.
     """
-    import pandas as pd
 
-    def frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
-        return pd.DataFrame(columns, columns=STATEMENT_FRAME_COLUMNS)
+    def rows() -> Iterator[tuple[Any, ...]]:
+        shared: dict[str, str] = {}
+        submission, submission_text = None, None  # statements of a submission come together
+        with engine.connect() as conn:
+            for r in _stream(conn, statement_query(include_quarantined), chunk_rows):
+                (
+                    statement_id, submission_id, order, start, end, text, _locator, _priority,
+                    type_, theme, stance, type_confidence, theme_confidence, stance_confidence,
+                    model_version, needs_review, override_type, override_theme, override_stance,
+                ) = r[:19]  # fmt: skip
+                if submission_id != submission:
+                    submission, submission_text = submission_id, r[_SUBMISSION_TEXT]
+                overridden = (
+                    override_type is not None or override_theme is not None or override_stance is not None
+                )
+                effective_stance = override_stance if override_stance is not None else stance
+                theme = override_theme or theme
+                yield (
+                    statement_id,
+                    submission_id,
+                    order,
+                    start,
+                    end,
+                    text,
+                    submission_text,
+                    _TYPES[override_type or type_].value,
+                    shared.setdefault(theme, theme),
+                    _STANCES[effective_stance].value if effective_stance is not None else None,
+                    type_confidence,
+                    theme_confidence,
+                    stance_confidence,
+                    shared.setdefault(model_version, model_version),
+                    bool(needs_review) and not overridden,
+                )
 
-    columns: dict[str, list[Any]] = {name: [] for name in STATEMENT_FRAME_COLUMNS}
-    appends = [columns[name].append for name in STATEMENT_FRAME_COLUMNS]
-    texts: dict[int, str] = {}
-    shared: dict[str, str] = {}
-    held = 0
-    yielded = False
-    with engine.connect() as conn:
-        for r in _stream(conn, statement_query(include_quarantined), chunk_rows):
-            (
-                statement_id, submission_id, order, start, end, text, _locator, _priority,
-                type_, theme, stance, type_confidence, theme_confidence, stance_confidence,
-                model_version, needs_review, override_type, override_theme, override_stance,
-            ) = r[:19]  # fmt: skip
-            overridden = (
-                override_type is not None or override_theme is not None or override_stance is not None
-            )
-            effective_stance = override_stance if override_stance is not None else stance
-            theme = override_theme or theme
-            values = (
-                statement_id,
-                submission_id,
-                order,
-                start,
-                end,
-                text,
-                texts.setdefault(submission_id, r[_SUBMISSION_TEXT]),
-                _TYPES[override_type or type_].value,
-                shared.setdefault(theme, theme),
-                _STANCES[effective_stance].value if effective_stance is not None else None,
-                type_confidence,
-                theme_confidence,
-                stance_confidence,
-                shared.setdefault(model_version, model_version),
-                bool(needs_review) and not overridden,
-            )
-            for append, value in zip(appends, values, strict=True):
-                append(value)
-            held += 1
-            if chunk_rows is not None and held >= chunk_rows:
-                yield frame(columns)
-                yielded = True
-                for values_list in columns.values():
-                    values_list.clear()
-                texts.clear()
-                held = 0
-    if held or not yielded:
-        yield frame(columns)
+    return _frames(rows(), STATEMENT_FRAME_COLUMNS, chunk_rows)
 
 
 def read_submissions_frame(engine: Engine, include_quarantined: bool) -> pd.DataFrame:
@@ -284,46 +269,52 @@ def iter_submissions_frames(
     which the frame never shows. Yields at least one frame, streamed like
     ``iter_statements_frames``.
     """
-    import pandas as pd
-
     query = (
         select(*_SUBMISSION_COLUMNS)
         .join(_src, _src.id == _sub.source_id)
         .where(*current_conditions(include_quarantined, statements=False))
         .order_by(_src.path, _src.id, _sub.order, _sub.id)
     )
-    records: list[dict[str, Any]] = []
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        with engine.connect() as conn:
+            for (
+                submission_id, source_id, sha256, path, channel, respondent, match_status, respondent_kind,
+                kommunenummer, override_kommunenummer, submitted_on, locator, text,
+            ) in _stream(conn, query, chunk_rows):  # fmt: skip
+                kind, kommunenummer, status, _name = effective_respondent(
+                    respondent_kind, kommunenummer, match_status, None, override_kommunenummer
+                )
+                yield (
+                    submission_id, source_id, sha256, path, channel, respondent, status.value, kind.value,
+                    kommunenummer, submitted_on, str(locator_from_json(locator)), text,
+                )  # fmt: skip
+
+    return _frames(rows(), SUBMISSION_FRAME_COLUMNS, chunk_rows)
+
+
+def _frames(
+    rows: Iterable[tuple[Any, ...]], columns: Sequence[str], chunk_rows: int | None
+) -> Iterator[pd.DataFrame]:
+    """Frames of ``chunk_rows`` rows (``None``: all in one); at least one, empty when there are no rows."""
+    held: list[tuple[Any, ...]] = []
     yielded = False
-    with engine.connect() as conn:
-        for (
-            submission_id, source_id, sha256, path, channel, respondent, match_status, respondent_kind,
-            kommunenummer, override_kommunenummer, submitted_on, locator, text,
-        ) in _stream(conn, query, chunk_rows):  # fmt: skip
-            kind, kommunenummer, status, _name = effective_respondent(
-                respondent_kind, kommunenummer, match_status, None, override_kommunenummer
-            )
-            records.append(
-                {
-                    "submission_id": submission_id,
-                    "source_id": source_id,
-                    "source_sha256": sha256,
-                    "source_path": path,
-                    "channel": channel,
-                    "respondent": respondent,
-                    "match_status": status.value,
-                    "respondent_kind": kind.value,
-                    "kommunenummer": kommunenummer,
-                    "submitted_on": submitted_on,
-                    "locator": str(locator_from_json(locator)),
-                    "text": text,
-                }
-            )
-            if chunk_rows is not None and len(records) >= chunk_rows:
-                yield pd.DataFrame.from_records(records, columns=SUBMISSION_FRAME_COLUMNS)
-                yielded = True
-                records = []
-    if records or not yielded:
-        yield pd.DataFrame.from_records(records, columns=SUBMISSION_FRAME_COLUMNS)
+    for row in rows:
+        held.append(row)
+        if chunk_rows is not None and len(held) >= chunk_rows:
+            yield _frame(held, columns)
+            yielded, held = True, []
+    if held or not yielded:
+        yield _frame(held, columns)
+
+
+def _frame(rows: Sequence[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame(
+        {name: list(v) for name, v in zip(columns, values, strict=True)}, columns=list(columns)
+    )
 
 
 def _stream(conn: Connection, query: Select[Any], chunk_rows: int | None) -> Iterable[Any]:
