@@ -245,7 +245,7 @@ def run_flow(
                 release_pool(state)
         state = validate(opaque_arg(state))
         state = consolidate(opaque_arg(state))
-        written = write_reports(opaque_arg(state))  # the PDF is laid out in a worker meanwhile
+        written = write_reports(opaque_arg(state))  # the PDF is laid out in the report process meanwhile
         publish_artifacts(opaque_arg(state), written)
     except BaseException as exc:
         outputs.fail_run(state, exc)
