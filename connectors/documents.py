@@ -58,7 +58,7 @@ def _submission(name: str, blocks: list[_Block], first: Locator) -> Submission:
     context = tuple(dict.fromkeys(letterhead + sig_lines))
     return Submission(
         respondent=respondent,
-        channel=Channel.EMAIL,
+        channel=Channel.DOCUMENT,
         locator=first,
         passages=passages,
         context=context,

@@ -20,6 +20,7 @@ class Channel(enum.StrEnum):
     SURVEY = "survey"
     SPREADSHEET = "spreadsheet"
     EMAIL = "email"
+    DOCUMENT = "document"  # a letter as PDF, Word or text file, in the inbox or attached to a mail
     LIST = "list"  # intent-declaration lists and similar registers
     MEMORY = "memory"  # in-memory source used by tests
 

@@ -66,7 +66,7 @@ SHORT_STATEMENT_WORDS = 4
 # Positions on the catch-all theme are about unrelated matters, so they never supersede each other.
 CATCH_ALL_THEMES: frozenset[str] = frozenset({"annet"})
 # Which copy is kept when dates are equal: the structured channels first.
-CHANNEL_ORDER: tuple[Channel, ...] = (Channel.SPREADSHEET, Channel.SURVEY, Channel.EMAIL)
+CHANNEL_ORDER: tuple[Channel, ...] = (Channel.SPREADSHEET, Channel.SURVEY, Channel.EMAIL, Channel.DOCUMENT)
 
 # A near-identical pair that differs in these words says the opposite ("... støtter ikke ...").
 _NEGATIONS = frozenset({"ikke", "ikkje", "ingen", "inga", "intet", "aldri", "uten", "utan", "not", "no"})

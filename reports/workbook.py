@@ -61,6 +61,7 @@ CHANNEL_LABELS = {
     "survey": "spørreskjema",
     "spreadsheet": "regneark",
     "email": "e-post",
+    "document": "dokument",
     "list": "liste",
     "memory": "minne",
 }

@@ -26,7 +26,7 @@ import pandas as pd
 
 from models.records import Channel, MatchStatus, RespondentKind, Stance, StatementType
 
-SUITE_VERSION = "1.0.0"
+SUITE_VERSION = "1.1.0"  # 1.1: channel "document"
 
 STAGES: tuple[str, ...] = ("submissions", "statements", "consolidated")
 EARLIEST_PLAUSIBLE_DATE = date(2015, 1, 1)
@@ -201,7 +201,7 @@ def submissions_suite(context_data: Mapping[str, Any]) -> Suite:
             "channel_known",
             "channel",
             tuple(c.value for c in Channel),
-            "ukjent kanal – bruk survey, spreadsheet, email, list eller memory",
+            "ukjent kanal – bruk survey, spreadsheet, email, document, list eller memory",
         ),
         Check(
             "source_location_unique",

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.base import Limits, QuarantineError
 from connectors.documents import DocumentConnector
-from models.records import Locator, ReadResult
+from models.records import Channel, Locator, ReadResult
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "email"
 
@@ -68,7 +68,7 @@ def test_documents(name: str, passages: list[tuple[str, Locator]], context_tail:
     result = read(name)
     assert len(result.submissions) == 1
     sub = result.submissions[0]
-    assert sub.respondent == "Trondheim kommune"
+    assert (sub.respondent, sub.channel) == ("Trondheim kommune", Channel.DOCUMENT)  # a letter, not a mail
     assert [(p.text, p.locator) for p in sub.passages] == passages
     assert sub.context[0] == "Trondheim kommune"
     assert sub.context[-len(context_tail) :] == context_tail
