@@ -172,18 +172,17 @@ def read_statement_rows(engine: Engine, include_quarantined: bool) -> list[State
     locators (one object, its strings shared too: per-statement locators were a third
     of the rows' memory; statements of one cell or one mail share their locator).
     """
-    texts: dict[int, str] = {}
     shared: dict[Any, Any] = {}
     locators: dict[str, Locator] = {}  # of the current submission (equal locators are within one)
-    submission = -1
+    submission, submission_text = -1, ""  # statements of a submission come together (query order)
     rows: list[StatementRow] = []
     with engine.connect() as conn:
         for r in _stream(conn, statement_query(include_quarantined), None):
             values = list(r)
             if values[1] != submission:
-                submission = values[1]
+                submission, submission_text = values[1], values[_SUBMISSION_TEXT]
                 locators.clear()
-            values[_SUBMISSION_TEXT] = texts.setdefault(submission, values[_SUBMISSION_TEXT])
+            values[_SUBMISSION_TEXT] = submission_text
             for i in _SHARED:
                 if values[i] is not None:
                     values[i] = shared.setdefault(values[i], values[i])

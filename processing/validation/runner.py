@@ -327,8 +327,8 @@ def validate_chunks(
         keys.append(prepared[key_columns])
         chunk = following
         del prepared
-    if whole:
-        table = pd.concat(keys, ignore_index=True) if len(keys) > 1 else keys[0]
+    if whole:  # several frames here: a single one was validated whole above
+        table = pd.concat(keys, ignore_index=True)
         keys.clear()
         for result in runtime.validate(f"{stage}.rows", whole, table, id_column):
             parts[result.check].append(result)
