@@ -65,6 +65,9 @@ class Step:
     peak_tree_mb: float | None = None  # the process and its descendants together (see run_measured)
     in_flow_s: float | None = None  # started_at -> finished_at in the run's manifest
     phases: dict[str, float] | None = None  # from the run's log (see phase_seconds)
+    cpu_s: float | None = None  # user + system time of the process and the children it waited for
+    started_at: float | None = None  # time.time() at start and end, to place the log's phases
+    ended_at: float | None = None
 
 
 def cached_inbox(seed: int, statements: int, cache: Path) -> Path:
@@ -111,7 +114,7 @@ def run_measured(name: str, argv: list[str], cwd: Path, env: dict[str, str], log
     """Run ``argv`` in a subprocess; wall time, the child's peak RSS (ru_maxrss, KiB on Linux) and
     the peak of the summed RSS of the child and its descendants (workers, Prefect's server),
     sampled every 0.2 s."""
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     peak_tree: list[float] = []
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -129,40 +132,59 @@ def run_measured(name: str, argv: list[str], cwd: Path, env: dict[str, str], log
         done.set()
         sampler.join()
     wall = time.perf_counter() - started
+    ended_at = time.time()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1: the run finished but a gate withheld the delivery
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{name} failed with exit code {proc.returncode}; log {log}:\n{tail}")
-    return Step(name, wall, usage.ru_maxrss / 1024, peak_tree_mb=peak_tree[0] if peak_tree else None)
+    return Step(
+        name,
+        wall,
+        usage.ru_maxrss / 1024,
+        peak_tree_mb=peak_tree[0] if peak_tree else None,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        started_at=started_at,
+        ended_at=ended_at,
+    )
 
 
 _LOG_LINE = re.compile(
-    r"^(\d\d):(\d\d):(\d\d\.\d+) \| \w+\s+\| (?:Task run '([a-z-]+)-\w+' - Finished|Flow run .* - (Beginning) flow run|prefect - (Starting) temporary server)"
+    r"^(\d\d):(\d\d):(\d\d\.\d+) \| \w+\s+\| "
+    r"(?:Task run '([a-z-]+)-\w+' - Finished|Flow run '[\w-]+' - (Beginning|Finished in state))"
 )
 
 
-def phase_seconds(log: Path) -> dict[str, float]:
-    """Seconds per phase from the run's Prefect log: server start, ingest, validate, consolidate, write.
+def _seconds_of_day(at: float) -> float:
+    """A time.time() value as seconds since local midnight, the clock of Prefect's log lines."""
+    local = datetime.fromtimestamp(at).astimezone()
+    return local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
 
-    A phase ends when its task logs ``Finished``; ingestion spans every ``ingest-batch``.
+
+def phase_seconds(log: Path, started: float | None = None, ended: float | None = None) -> dict[str, float]:
+    """Seconds per phase from the run's Prefect log: start-up, ingest, validate, consolidate, write, exit.
+
+    A task's phase ends when it logs ``Finished``; ingestion spans every ``ingest-batch``.
+    With the process's ``started`` and ``ended`` times (``time.time()``), ``start-up`` runs
+    from the process's start to the flow's first line (imports, warm-up, Prefect's server)
+    and ``exit`` from the flow's last line to the process's end.
     """
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float]] = [] if started is None else [("process", _seconds_of_day(started))]
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
         match = _LOG_LINE.match(line)
         if match:
             hours, minutes, seconds = int(match[1]), int(match[2]), float(match[3])
-            name = match[4] or ("flow" if match[5] else "server")
+            name = match[4] or ("flow" if match[5] == "Beginning" else "flow-end")
             marks.append((name, hours * 3600 + minutes * 60 + seconds))
+    if ended is not None:
+        marks.append(("exit", _seconds_of_day(ended)))
     if not marks:
         return {}
     phases: dict[str, float] = {}
-    previous_name, previous_at = marks[0]
+    previous_at = marks[0][1]
     for name, at in marks[1:]:
-        key = {"flow": "server start", "ingest-batch": "ingest"}.get(name, name)
-        if previous_name == "server":
-            key = "server start"
-        phases[key] = phases.get(key, 0.0) + max(0.0, at - previous_at) % 86400
-        previous_name, previous_at = name, at
+        key = {"flow": "start-up", "ingest-batch": "ingest", "flow-end": "flow end"}.get(name, name)
+        phases[key] = phases.get(key, 0.0) + max(0.0, (at - previous_at) % 86400)
+        previous_at = at
     return {k: round(v, 1) for k, v in phases.items()}
 
 
@@ -234,7 +256,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 work / f"{name}.log",
             )
             step.in_flow_s = in_flow_seconds(work / f"out-{name}")
-            step.phases = phase_seconds(work / f"{name}.log")
+            step.phases = phase_seconds(work / f"{name}.log", step.started_at, step.ended_at)
             return step
 
         full = samordne_run("full")
@@ -272,11 +294,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 def print_table(figures: dict[str, Any], prefect: Step, full: Step, incremental: Step) -> None:
     n = figures["statements_stored"]
     print(f"\nend to end, {n} statements stored; {figures['machine']}; {figures['database']}")
-    print(f"{'step':<28}{'wall s':>10}{'in flow s':>11}{'peak RSS MB':>13}{'all processes MB':>18}")
+    print(
+        f"{'step':<28}{'wall s':>10}{'in flow s':>11}{'CPU s':>8}{'peak RSS MB':>13}{'all processes MB':>18}"
+    )
     for step in (prefect, full, incremental):
         flow_s = f"{step.in_flow_s:.1f}" if step.in_flow_s is not None else "–"
+        cpu_s = f"{step.cpu_s:.1f}" if step.cpu_s is not None else "–"
         tree = f"{step.peak_tree_mb:.0f}" if step.peak_tree_mb is not None else "–"
-        print(f"{step.name:<28}{step.wall_s:>10.1f}{flow_s:>11}{step.peak_rss_mb:>13.0f}{tree:>18}")
+        print(f"{step.name:<28}{step.wall_s:>10.1f}{flow_s:>11}{cpu_s:>8}{step.peak_rss_mb:>13.0f}{tree:>18}")
     print(f"{'spacy.blank(nb).pipe':<28}{figures['spacy_blank_pipe_s']:>10.1f}")
     for step in (full, incremental):
         if step.phases:

@@ -70,22 +70,25 @@ def run(
     if not inbox.is_dir():
         raise click.ClickException(f"innboksen {inbox} finnes ikke eller er ikke en mappe")
     prepare_prefect_env(Path.cwd())
+    from flows import server as api_server
+
+    server = api_server.start_early()  # comes up while the pipeline is imported and warmed up
     from flows import parallel
     from flows.pipeline import run_flow
 
     if not (dask_address or dask_workers):
-        # workers and imports warm up while Prefect starts its temporary API server
         parallel.warm_up(inbox, database_url, workers)
     try:
-        result = run_flow(
-            str(inbox),
-            str(out),
-            database_url,
-            str(declarations) if declarations else None,
-            dask_address=dask_address,
-            dask_workers=dask_workers,
-            workers=workers,
-        )
+        with api_server.serving(server):
+            result = run_flow(
+                str(inbox),
+                str(out),
+                database_url,
+                str(declarations) if declarations else None,
+                dask_address=dask_address,
+                dask_workers=dask_workers,
+                workers=workers,
+            )
     finally:
         parallel.discard_prestarted()
     counts = result["counts"]

@@ -1,0 +1,164 @@
+"""Prefect's temporary API server, started at once instead of at the first flow call.
+
+With no ``PREFECT_API_URL`` Prefect starts a temporary server (uvicorn in a
+subprocess) the first time a flow needs the API, and waits for it: about 4.5 s
+of CPU on this 2-core machine, after the flow's own imports, while the run can
+do nothing else. ``samordne run`` instead starts that same server here, before
+it imports the pipeline, so the server comes up while this process imports the
+pipeline, hashes the inbox and loads Great Expectations, and the reader
+processes load their models. The client then never imports ``prefect.server``
+(about 2.3 s of imports Prefect needs only to launch its own).
+
+The server is the one Prefect would start: the same command (``uvicorn`` with
+``prefect.server.api.server:create_app``), the same variables (UI off,
+ephemeral), Prefect's settings passed on, a new port when the chosen one turns
+out to be taken (exit code 3, as Prefect does), stopped when this process exits.
+Where Prefect would not start one (an API URL is configured, ephemeral mode is
+off, or a test harness already serves), nothing is started and Prefect decides.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+PORT_IN_USE = 3  # uvicorn's exit code when it cannot bind the port (and when the app fails to start)
+RESPAWNS = 5  # new ports tried after exit code 3 before giving up (Prefect retries until its timeout)
+POLL_SECONDS = 0.05
+STOP_SECONDS = 5.0
+
+
+class ServerStartError(RuntimeError):
+    """The temporary API server exited or did not answer in time."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class TemporaryServer:
+    """One Prefect API server process on 127.0.0.1, owned by this process."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self.port = _free_port()
+        self.process = self._spawn()
+        # Registered now, before Prefect's own exit handlers (its log and event workers drain at
+        # exit, and those are registered later, during the flow): exit handlers run last-in
+        # first-out, so the server stops only after they have delivered what they hold.
+        atexit.register(self.stop)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        spec = importlib.util.find_spec("prefect")
+        assert spec is not None and spec.origin is not None
+        app_dir = str(Path(spec.origin).parent.parent)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                app_dir,
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            env=self._env,
+        )
+
+    def wait_ready(self, timeout: float, respawns: int = RESPAWNS) -> None:
+        """Block until ``/health`` answers; raise ``ServerStartError`` if the server exits or times out.
+
+        After exit code 3 (port taken) the server is started again on a new port, at most
+        ``respawns`` times.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            code = self.process.poll()
+            if code == PORT_IN_USE and respawns > 0:  # the port was taken before it was bound
+                respawns -= 1
+                self.port = _free_port()
+                self.process = self._spawn()
+            elif code is not None:
+                raise ServerStartError(
+                    f"Prefect's temporary API server exited with code {code} while starting"
+                    + (" (its port was taken, or the server failed to start)" if code == PORT_IN_USE else "")
+                )
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=1) as response:  # noqa: S310  # http://127.0.0.1 only
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ServerStartError(
+                    f"Prefect's temporary API server did not answer within {timeout:.0f} s "
+                    "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"
+                )
+            time.sleep(POLL_SECONDS)
+
+    def stop(self) -> None:
+        """Terminate the server (idempotent); killed if it does not stop within a few seconds."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_early() -> TemporaryServer | None:
+    """Start the temporary server now if Prefect would start one at the first flow call, else None."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    if settings.api.url or not settings.server.ephemeral.enabled:
+        return None
+    env = {
+        **os.environ,
+        # as Prefect's SubprocessASGIServer: no UI, and the server knows it is ephemeral
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+        **settings.to_environment_variables(exclude_unset=True),
+    }
+    return TemporaryServer(env)
+
+
+@contextlib.contextmanager
+def serving(server: TemporaryServer | None) -> Iterator[None]:
+    """Flows called inside use ``server`` (once it answers); with None, Prefect's own default."""
+    if server is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    server.wait_ready(float(get_current_settings().server.ephemeral.startup_timeout_seconds))
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield

@@ -1,0 +1,144 @@
+"""Prefect's temporary API server started early (flows.server): real server processes, real flow runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows import server as api_server
+from flows.server import ServerStartError, TemporaryServer
+
+EPHEMERAL = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+
+FLOW_SCRIPT = """
+import json, os, sys
+from pathlib import Path
+from flows.settings import prepare_prefect_env
+prepare_prefect_env(Path.cwd())
+from flows import server as api_server
+server = api_server.start_early()
+from prefect import flow, task
+from prefect.settings import PREFECT_API_URL
+
+@task
+def double(x: int) -> int:
+    return 2 * x
+
+@flow(name="early-server-check")
+def check() -> dict:
+    return {"value": double(21), "api_url": PREFECT_API_URL.value()}
+
+with api_server.serving(server):
+    result = check()
+print(json.dumps({
+    **result,
+    "server_url": server.api_url,
+    "server_pid": server.process.pid,
+    "server_module_imported": "prefect.server.api.server" in sys.modules,
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One working directory, so Prefect's database is created (about 10 s of migrations) once."""
+    return tmp_path_factory.mktemp("early-server")
+
+
+def server_env(workdir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    home = workdir / ".samordne" / "prefect"  # where prepare_prefect_env puts it
+    home.mkdir(parents=True, exist_ok=True)
+    return {**env, "PREFECT_HOME": str(home), **EPHEMERAL, **extra}
+
+
+def test_flow_runs_against_the_early_server_and_it_stops_at_exit(workdir: Path) -> None:
+    """A flow inside serving() uses the early server; the client never imports Prefect's server; exit stops it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    done = subprocess.run(
+        [sys.executable, "-c", FLOW_SCRIPT],
+        check=False,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["value"] == 42
+    assert result["api_url"] == result["server_url"]
+    assert result["server_module_imported"] is False
+    assert "Starting temporary server" not in done.stderr  # Prefect did not start a second one
+    assert not Path(f"/proc/{result['server_pid']}").exists() or _is_zombie(result["server_pid"])
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_no_early_server_where_prefect_would_not_start_one() -> None:
+    """With an API URL configured (a real server, a test harness), start_early leaves it to Prefect."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        assert api_server.start_early() is None
+
+
+def test_serving_without_a_server_changes_nothing() -> None:
+    """serving(None) leaves Prefect's settings as they are."""
+    from prefect.settings import PREFECT_API_URL
+
+    before = PREFECT_API_URL.value()
+    with api_server.serving(None):
+        assert PREFECT_API_URL.value() == before
+
+
+def test_taken_port_is_replaced_by_a_free_one(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the chosen port is taken (uvicorn exits with 3), the server starts again on another port."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        taken_port = taken.getsockname()[1]
+        ports = iter([taken_port])
+        real_free_port = api_server._free_port
+        monkeypatch.setattr(api_server, "_free_port", lambda: next(ports, None) or real_free_port())
+        server = TemporaryServer(server_env(workdir))
+        try:
+            assert server.port == taken_port
+            server.wait_ready(timeout=120)
+            assert server.port != taken_port
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5):
+                pass
+        finally:
+            server.stop()
+    assert server.process.poll() is not None
+
+
+def test_server_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
+    """A server that fails on start-up (its database cannot be opened) raises, naming the exit code."""
+    env = server_env(
+        tmp_path,
+        PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{tmp_path}/missing-dir/prefect.db",
+    )
+    server = TemporaryServer(env)
+    with pytest.raises(ServerStartError, match=r"exited with code 3 while starting \(its port was taken"):
+        server.wait_ready(timeout=120, respawns=0)
+    assert server.process.poll() == 3
+
+
+def test_server_that_does_not_answer_in_time_is_stopped(tmp_path: Path) -> None:
+    """Past the start-up timeout: a clear error naming the setting, and no server left running."""
+    server = TemporaryServer(server_env(tmp_path))
+    with pytest.raises(ServerStartError, match=r"did not answer within 0 s.*STARTUP_TIMEOUT"):
+        server.wait_ready(timeout=0.2)
+    assert server.process.poll() is not None
