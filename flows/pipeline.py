@@ -19,8 +19,7 @@ they are the same whichever runner ingested.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -29,7 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows import outputs
-from flows.ingest import IngestContext, ingest_files, ingest_known
+from flows.ingest import IngestContext, IngestJob, ingest_files, ingest_known, worker_context
 from flows.settings import Settings
 from models.records import SourceOutcome
 
@@ -38,17 +37,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
-    from connectors.db import Store
     from flows.parallel import IngestPool
-
-
-@dataclass(frozen=True, slots=True)
-class IngestJob:
-    """What a remote ingest task needs, all picklable: no live store, engine or model."""
-
-    inbox: str
-    settings: Settings
-    run_id: int
 
 
 def opaque_arg(value: T) -> T:
@@ -57,36 +46,6 @@ def opaque_arg(value: T) -> T:
     Typed as the value itself: the task receives the unwrapped object.
     """
     return cast(T, quote(value))
-
-
-@lru_cache(maxsize=4)
-def _worker_store(database_url: str) -> Store:
-    from connectors.db import Store
-
-    return Store.open(database_url)
-
-
-@lru_cache(maxsize=2)
-def _worker_models(model_path: Path | None) -> tuple[Any, Any, Any]:
-    from connectors.inbox import default_connectors
-    from processing.classify import load_classifier
-    from processing.registry import default_registry
-
-    return default_registry(), load_classifier(model_path), default_connectors()
-
-
-def worker_context(job: IngestJob) -> IngestContext:
-    """The ingest context on a worker: store and models opened once per process, then reused."""
-    registry, classifier, connectors = _worker_models(job.settings.model_path)
-    return IngestContext(
-        root=Path(job.inbox),
-        settings=job.settings,
-        store=_worker_store(job.settings.database_url),
-        run_id=job.run_id,
-        registry=registry,
-        classifier=classifier,
-        connectors=connectors,
-    )
 
 
 def dask_task_runner(address: str | None, workers: int) -> TaskRunner[Any]:

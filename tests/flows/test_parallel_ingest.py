@@ -117,8 +117,7 @@ def test_default_workers_follows_the_environment() -> None:
 def test_planned_pool_reads_ahead_and_serves_any_order(tmp_path: Path) -> None:
     """With a plan, items come back for exactly the paths asked, also when asked out of the plan's order."""
     from connectors.inbox import list_inbox
-    from flows.ingest import read_items
-    from flows.pipeline import IngestJob, worker_context
+    from flows.ingest import IngestJob, read_items, worker_context
 
     settings = Settings.from_env(env={}, workdir=tmp_path)
     inbox = EXAMPLES / "inbox"
