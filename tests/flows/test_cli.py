@@ -45,3 +45,40 @@ def test_run_rejects_missing_inbox(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", str(tmp_path / "finnes-ikke"), "--out", str(tmp_path / "ut")])
     assert result.exit_code != 0
     assert "finnes-ikke finnes ikke eller er ikke en mappe" in result.output
+
+
+ENTRY = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('exit handler ran', flush=True))\n"
+    "sys.argv = ['samordne', *sys.argv[1:]]\n"
+    "from flows.cli import entry\n"
+    "entry()\n"
+    "print('not reached')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "stdout", "stderr"),
+    [
+        (["--version"], 0, "version", ""),
+        (["run", "finnes-ikke", "--out", "ut"], 1, "", "finnes-ikke finnes ikke eller er ikke en mappe"),
+        (["no-such-command"], 2, "", "No such command"),
+    ],
+)
+def test_console_script_keeps_exit_code_output_and_exit_handlers(
+    tmp_path: Path, args: list[str], status: int, stdout: str, stderr: str
+) -> None:
+    """The console script ends quickly but with the command's status, its output, and exit handlers run."""
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == status
+    assert stdout in done.stdout
+    assert stderr in done.stderr
+    assert done.stdout.rstrip().endswith("exit handler ran")
+    assert "not reached" not in done.stdout
