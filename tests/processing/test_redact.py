@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from processing.redact import is_fodselsnummer, redact
 
@@ -71,3 +73,35 @@ def test_redact_is_idempotent() -> None:
     assert (
         redact(once) == once == "[navn fjernet], [telefon fjernet], [e-post fjernet], [fødselsnummer fjernet]"
     )
+
+
+_NAME_WORDS = st.sampled_from(
+    ["Guri", "guri", "GURI", "Ivar", "ıvar", "İvar", "Øystein", "Ánde", "Straße", "o'neil"]
+)
+_FILLER = st.sampled_from([" ", "  ", "-", ".", ",", "\n", "xx", "Guriå", "nilsdatter", "Nils", "ss"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(st.lists(_NAME_WORDS, min_size=1, max_size=2).map(" ".join), min_size=1, max_size=4),
+    parts=st.lists(st.one_of(_NAME_WORDS, _FILLER), max_size=12),
+)
+def test_known_names_prefilter_never_skips_a_match(names: list[str], parts: list[str]) -> None:
+    """Skipping quotes without a name's first word gives what the full pattern gives, case and script aside."""
+    from processing.redact import _known_pattern
+
+    known = _known_pattern(tuple(names))
+    assert known is not None
+    text = "".join(parts)
+    assert known.sub("[x]", text) == known.pattern.sub("[x]", text)
+
+
+def test_known_names_prefilter_skips_quotes_without_those_words() -> None:
+    """A quote with none of the names' first words is not searched; one with them is redacted."""
+    from processing.redact import _known_pattern
+
+    known = _known_pattern(("Guri Nilsdatter", "o'Neil"))
+    assert known is not None and known.first_words == frozenset({"guri", "o"})
+    assert known.sub("[x]", "Kommunen støtter forslaget.") == "Kommunen støtter forslaget."
+    assert known.sub("[x]", "Spør GURI  nilsdatter.") == "Spør [x]."
+    assert _known_pattern(("(Guri)",)).first_words is None  # type: ignore[union-attr]  # starts with no word
