@@ -12,6 +12,7 @@ import atexit
 import importlib
 import os
 import sys
+import threading
 
 import click
 
@@ -45,10 +46,12 @@ def entry() -> None:
 
     A run leaves hundreds of thousands of objects and some thousand modules behind;
     the interpreter's teardown freed them one by one for 1-2 s after the run's
-    last output was written (measured on the 50,000-statement inbox). Here the exit
-    handlers still run (Prefect's log and event workers deliver what they hold,
-    then its API server stops; multiprocessing cleans up), the streams are
-    flushed, and the process ends with the command's exit code. Exceptions that
+    last output was written (measured on the 50,000-statement inbox). Here what
+    the interpreter does before that teardown still runs, in its order: threads
+    are joined and threading's exit hooks run (Prefect's log and event workers
+    deliver what they hold), then the exit handlers (the API server stops,
+    multiprocessing cleans up); the streams are flushed, and the process ends
+    with the command's exit code. Exceptions that
     click does not turn into an exit code leave the normal way, with their traceback.
     """
     try:
@@ -63,6 +66,12 @@ def entry() -> None:
     else:  # sys.exit("message"): printed, status 1, as the interpreter does
         print(code, file=sys.stderr)
         status = 1
+    shutdown_threads = getattr(threading, "_shutdown", None)
+    if shutdown_threads is None:  # not CPython: the normal way out
+        sys.exit(status)
+    # The interpreter's own order: threads first (threading's exit hooks, where Prefect's log
+    # and event workers deliver what they hold), then the exit handlers (the API server stops).
+    shutdown_threads()
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

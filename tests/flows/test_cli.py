@@ -48,8 +48,9 @@ def test_run_rejects_missing_inbox(tmp_path: Path) -> None:
 
 
 ENTRY = (
-    "import atexit, sys\n"
+    "import atexit, sys, threading\n"
     "atexit.register(lambda: print('exit handler ran', flush=True))\n"
+    "threading._register_atexit(lambda: print('thread hook ran', flush=True))\n"
     "sys.argv = ['samordne', *sys.argv[1:]]\n"
     "from flows.cli import entry\n"
     "entry()\n"
@@ -80,5 +81,5 @@ def test_console_script_keeps_exit_code_output_and_exit_handlers(
     assert done.returncode == status
     assert stdout in done.stdout
     assert stderr in done.stderr
-    assert done.stdout.rstrip().endswith("exit handler ran")
+    assert done.stdout.rstrip().endswith("thread hook ran\nexit handler ran")  # the interpreter's order
     assert "not reached" not in done.stdout

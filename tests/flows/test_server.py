@@ -142,3 +142,39 @@ def test_server_that_does_not_answer_in_time_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(ServerStartError, match=r"did not answer within 0 s.*STARTUP_TIMEOUT"):
         server.wait_ready(timeout=0.2)
     assert server.process.poll() is not None
+
+
+def test_cli_run_leaves_every_flow_and_task_run_recorded(workdir: Path) -> None:
+    """`samordne run` (early server, quick exit): Prefect's database holds the run and each task run, completed.
+
+    Task-run states reach the server as events sent from a background worker; they must be
+    delivered before the server stops and the process exits.
+    """
+    import sqlite3
+
+    inbox = Path(__file__).resolve().parents[2] / "examples" / "inbox"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
+    code = "import sys\nfrom flows.cli import entry\nsys.argv = ['samordne', *sys.argv[1:]]\nentry()\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "run", str(inbox), "--out", str(workdir / "out")],
+        check=False,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Starting temporary server" not in done.stderr
+    with sqlite3.connect(workdir / ".samordne" / "prefect" / "prefect.db") as db:
+        flows = db.execute(
+            "SELECT id, state_type FROM flow_run WHERE flow_id IN "
+            "(SELECT id FROM flow WHERE name = 'samordne-run')"
+        ).fetchall()
+        assert [state for _, state in flows] == ["COMPLETED"]
+        tasks = db.execute(
+            "SELECT name, state_type FROM task_run WHERE flow_run_id = ?", (flows[0][0],)
+        ).fetchall()
+    names = sorted(name.rsplit("-", 1)[0] for name, _ in tasks)
+    assert names == ["consolidate", "ingest-batch", "publish-artifacts", "validate", "write-reports"]
+    assert {state for _, state in tasks} == {"COMPLETED"}
