@@ -21,19 +21,21 @@ from typing import TYPE_CHECKING, Any
 from connectors.db import Store
 from flows.ingest import IngestContext
 from flows.settings import Settings
+from flows.validation import OVERLAP_MAX_STATEMENTS, merge_validation, release_memory, row_validation
 from models.records import SourceOutcome, SourceStatus, utcnow
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor
+    from concurrent.futures import Executor, Future
 
     from flows.parallel import IngestPool
+    from flows.validation import Validator
+    from processing.validation import ValidationOutcome
 
 log = logging.getLogger(__name__)
 
 MANIFEST_SCHEMA = "samordne.manifest/2"
 DEDUPE_DETAILS = "deduplisering.jsonl"
 WORKBOOK_NAME = "samordne-analyse.xlsx"
-VALIDATION_CHUNK_ROWS = 25_000  # rows per validated frame: bounds validation's memory (see validate_stored)
 DELIVERY_DIR = "leveranse"
 
 
@@ -68,6 +70,8 @@ class RunState:
     reused_outputs: dict[str, str] = field(default_factory=dict)
     pool: IngestPool | None = None  # worker processes reading and classifying a large run's files
     reporter: Executor | None = None  # then one process for the PDF layout (flows.parallel.report_worker)
+    validator: Validator | None = None  # and one validating rows beside consolidation (flows.validation)
+    pending_validation: Future[ValidationOutcome] | None = None  # its row validation, under way
 
     def counts(self) -> dict[str, int]:
         by_status = Counter(o.status.value for o in self.outcomes)
@@ -253,21 +257,26 @@ def reuse_previous_reports(state: RunState) -> bool:
 
 
 def validate_stored(state: RunState) -> RunState:
-    """Row-level gates on stored submissions and statements; failing rows are quarantined, not lost."""
+    """Row-level gates on stored submissions and statements; failing rows are quarantined, not lost.
+
+    With a ``state.validator`` process and at most ``OVERLAP_MAX_STATEMENTS`` stored, the
+    rows are validated there while ``consolidate_stored`` runs (see ``flows.validation``);
+    the outcome is applied there.
+    """
     if reuse_previous_reports(state):
         return state
-    from processing.taxonomy import load_taxonomy
-    from processing.validation import ValidationOutcome, validate_chunks
-
-    taxonomy = load_taxonomy(state.settings.taxonomy_path)
-    context = {"themes": list(taxonomy.keys)}
-    rows = VALIDATION_CHUNK_ROWS
-    outcome = ValidationOutcome(
-        (
-            validate_chunks("submissions", state.store.submissions_frames(rows), context),
-            validate_chunks("statements", state.store.statements_frames(rows), context),
+    if state.validator is not None and state.store.counts()["statements"] <= OVERLAP_MAX_STATEMENTS:
+        state.pending_validation = state.validator.rows(
+            state.settings.database_url, state.settings.taxonomy_path
         )
-    )
+        return state
+    apply_row_validation(state, row_validation(state.store, state.settings.taxonomy_path))
+    release_memory()  # the frames are gone; consolidation is next
+    return state
+
+
+def apply_row_validation(state: RunState, outcome: ValidationOutcome) -> None:
+    """Quarantine the failing rows, record the results and table-level failures."""
     for table, reasons in outcome.quarantine.items():
         if table not in ("submissions", "statements"):
             raise ValueError(f"validation quarantined rows of an unknown table {table!r}")
@@ -280,34 +289,49 @@ def validate_stored(state: RunState) -> RunState:
     state.blocking.extend(outcome.blocking_failures)
     if state.incremental:
         state.basis = report_basis(state)  # after quarantining: what consolidation will read
-    release_memory()  # the frames are gone; consolidation is next
-    return state
-
-
-def release_memory() -> None:
-    """Collect and hand freed heap back to the operating system (glibc), between big phases.
-
-    At 1M statements this lowered the process's resident size after validation by about 0.2 GB.
-    """
-    import contextlib
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def consolidate_stored(state: RunState) -> RunState:
-    """Consolidate everything stored (runs are incremental), then gate the result itself."""
+    """Consolidate everything stored (runs are incremental), then gate the result itself.
+
+    Row validation still under way in ``state.validator`` (see ``validate_stored``) is
+    awaited after consolidating and applied; when it quarantined rows, consolidation
+    runs again without them.
+    """
     if state.reused_from is not None:
         return state
+    from processing.validation import ValidationOutcome
+    from processing.validation.adapt import consolidated_inputs
+
+    taxonomy_keys = _consolidate(state)
+    if state.pending_validation is not None:
+        outcome = state.pending_validation.result()
+        state.pending_validation = None
+        apply_row_validation(state, outcome)
+        if any(outcome.quarantine.values()):  # consolidated rows that are now quarantined
+            log.info("validation quarantined rows consolidated beside it: consolidating again")
+            _consolidate(state)
+    frame, context = consolidated_inputs(state.consolidation, state.dedupe_result.rows, taxonomy_keys)
+    if state.validator is not None:
+        result = state.validator.frame("consolidated", frame, context)
+        state.validator.close()  # its last job
+        state.validator = None
+    else:
+        from processing.validation import validate_frame
+
+        result = validate_frame("consolidated", frame, context)
+    outcome = ValidationOutcome((result,))
+    state.validation = merge_validation(state.validation, outcome.to_json())
+    state.blocking.extend(outcome.blocking_failures)
+    return state
+
+
+def _consolidate(state: RunState) -> Sequence[str]:
+    """Deduplicate and consolidate the current rows into ``state``; the taxonomy's keys."""
     from processing.consolidate import consolidate, load_config
     from processing.dedupe import dedupe_statements
     from processing.registry import default_registry
     from processing.taxonomy import load_taxonomy
-    from processing.validation import ValidationOutcome, validate_frame
-    from processing.validation.adapt import consolidated_inputs
 
     registry = default_registry()
     taxonomy = load_taxonomy(state.settings.taxonomy_path)
@@ -340,11 +364,7 @@ def consolidate_stored(state: RunState) -> RunState:
         known_names=state.store.personal_identifiers(),
         generated_from=_generated_from(state, stored),
     )
-    frame, context = consolidated_inputs(state.consolidation, deduped.rows, taxonomy.keys)
-    outcome = ValidationOutcome((validate_frame("consolidated", frame, context),))
-    state.validation = merge_validation(state.validation, outcome.to_json())
-    state.blocking.extend(outcome.blocking_failures)
-    return state
+    return taxonomy.keys
 
 
 def _generated_from(state: RunState, rows: Sequence[Any]) -> dict[str, Any]:
@@ -358,24 +378,6 @@ def _generated_from(state: RunState, rows: Sequence[Any]) -> dict[str, Any]:
         "statements": len(rows),
         "model": state.versions.get("model"),
         "samordne": state.versions.get("samordne"),
-    }
-
-
-def merge_validation(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
-    """One stored result per run: the suites of both validation passes side by side."""
-    if not first:
-        return second
-    quarantine = {table: dict(rows) for table, rows in first.get("quarantine", {}).items()}
-    for table, rows in second.get("quarantine", {}).items():
-        quarantine.setdefault(table, {}).update(rows)
-    return {
-        "suite_version": second.get("suite_version", first.get("suite_version")),
-        "success": bool(first.get("success")) and bool(second.get("success")),
-        "blocking": bool(first.get("blocking")) or bool(second.get("blocking")),
-        "blocking_failures": [*first.get("blocking_failures", []), *second.get("blocking_failures", [])],
-        "suites": [*first.get("suites", []), *second.get("suites", [])],
-        "quarantine": quarantine,
-        "quarantined_rows": [*first.get("quarantined_rows", []), *second.get("quarantined_rows", [])],
     }
 
 

@@ -32,6 +32,7 @@ from flows.settings import Settings
 if TYPE_CHECKING:
     from connectors.db import TreeItem
     from flows.ingest import IngestContext
+    from flows.validation import Validator
 
 log = logging.getLogger(__name__)
 AHEAD_PER_WORKER = 8  # files read ahead of the one being stored, per worker process
@@ -142,15 +143,15 @@ def _noop() -> None:
 
 
 def _import_report_writers() -> None:
+    os.nice(WORKER_NICENESS)  # started with the readers: Prefect's server starting up goes first
     import reports.pdf  # noqa: F401  # xhtml2pdf and reportlab: about a second
 
 
 def report_worker() -> ProcessPoolExecutor:
-    """One fresh process for the PDF layout (seconds of pure Python) beside the workbook.
+    """One process for the PDF layout (seconds of pure Python) beside the workbook.
 
-    Started when ingestion ends, in place of the readers: those hold the models
-    (about 0.3 GB each) and would idle through validation and consolidation. It
-    imports the PDF writer at once, while this process validates.
+    It holds only the PDF writer, imported at once (no models: the readers, about
+    0.3 GB each, exit when ingestion ends).
     """
     executor = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_report_writers
@@ -159,18 +160,50 @@ def report_worker() -> ProcessPoolExecutor:
     return executor
 
 
+@dataclass
+class Helpers:
+    """The processes a pooled run uses after ingestion, started with its readers (``prestart``)."""
+
+    reporter: ProcessPoolExecutor
+    validator: Validator
+
+    def close(self) -> None:
+        self.reporter.shutdown(wait=False, cancel_futures=True)
+        self.validator.close()
+
+
 _prestarted: dict[PoolKey, IngestPool] = {}
+_helpers: list[Helpers] = []
 _lock = threading.Lock()
 
 
 def prestart(root: Path, settings: Settings, workers: int) -> None:
-    """Start a pool for ``root`` now (before the flow) if ``workers`` > 1; ``take`` hands it over."""
+    """Start a pool for ``root`` now (before the flow) if ``workers`` > 1; ``take`` hands it over.
+
+    The report and validator processes start with it (``take_helpers``): they import
+    their libraries (seconds) while Prefect's server starts, when the CPU has room,
+    instead of when ingestion ends, when validation waits for them.
+    """
     if workers <= 1:
         return
+    from flows.validation import Validator
+
     key = PoolKey(str(root), settings, workers)
     with _lock:
         if key not in _prestarted:
             _prestarted[key] = IngestPool(key)
+            if not _helpers:
+                _helpers.append(Helpers(report_worker(), Validator()))
+
+
+def take_helpers() -> Helpers:
+    """The pre-started report and validator processes, or new ones; the caller closes them."""
+    from flows.validation import Validator
+
+    with _lock:
+        if _helpers:
+            return _helpers.pop()
+    return Helpers(report_worker(), Validator())
 
 
 def take(root: Path, settings: Settings, workers: int) -> IngestPool:
@@ -182,12 +215,16 @@ def take(root: Path, settings: Settings, workers: int) -> IngestPool:
 
 
 def discard_prestarted() -> None:
-    """Close pools that were started but never taken (a run that failed before ingesting)."""
+    """Close pools and helpers that were started but never taken (a run that failed before ingesting)."""
     with _lock:
         pools = list(_prestarted.values())
         _prestarted.clear()
+        helpers = list(_helpers)
+        _helpers.clear()
     for pool in pools:
         pool.close()
+    for helper in helpers:
+        helper.close()
 
 
 def warm_up(inbox: Path, database_url: str | None, workers: int | None) -> None:
@@ -218,20 +255,20 @@ def warm_up(inbox: Path, database_url: str | None, workers: int | None) -> None:
     pooled = workers > 1 and new > settings.batch_files
     if pooled:
         prestart(inbox, settings, workers)
-    _import_heavy(settings, classifier=not pooled)
+    _import_heavy(settings, pooled=pooled)
 
 
-def _import_heavy(settings: Settings, classifier: bool) -> None:
-    """Load what the run needs later: the classifier (unless workers classify), Great Expectations, the report writers."""
+def _import_heavy(settings: Settings, pooled: bool) -> None:
+    """Load what the run needs later: without a pool the classifier and Great Expectations
+    (with one, the readers classify and a validator process validates: flows.validation),
+    and the report writers."""
     try:
-        if classifier:
+        if not pooled:
             from processing.classify import load_classifier
+            from processing.validation.runner import default_runtime
 
             load_classifier(settings.model_path)  # needed first: ingestion starts with it
-
-        from processing.validation.runner import default_runtime
-
-        default_runtime()  # imports Great Expectations (seconds) and builds its context
+            default_runtime()  # imports Great Expectations (seconds) and builds its context
 
         import reports.delivery  # HTML, charts, PDF
         import reports.workbook  # noqa: F401

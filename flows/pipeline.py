@@ -79,13 +79,20 @@ def local_pool(state: outputs.RunState, workers: int | None, n_batches: int) -> 
 
 
 def release_pool(state: outputs.RunState) -> None:
-    """After ingestion: the readers (models loaded, ~0.3 GB each) make way for one PDF process."""
+    """After ingestion the readers (models loaded, ~0.3 GB each) exit; the PDF process and, for a
+    run of moderate size, the validator (``flows.validation``) take over, both usually pre-started."""
     from flows import parallel
+    from flows.validation import OVERLAP_MAX_STATEMENTS
 
     assert state.pool is not None
     state.pool.close()
     state.pool = None
-    state.reporter = parallel.report_worker()
+    helpers = parallel.take_helpers()
+    state.reporter = helpers.reporter
+    if state.store.counts()["statements"] <= OVERLAP_MAX_STATEMENTS:
+        state.validator = helpers.validator
+    else:  # too large to hold beside consolidation: validated here, first
+        helpers.validator.close()
 
 
 @task(name="ingest-batch", cache_policy=NO_CACHE)
@@ -216,6 +223,9 @@ def run_flow(
         if state.reporter is not None:
             state.reporter.shutdown(wait=True, cancel_futures=True)
             state.reporter = None
+        if state.validator is not None:  # a run that failed before consolidating
+            state.validator.close()
+            state.validator = None
     result = outputs.finish_run(state, written)
     logger.info("report: %s", written.get("workbook"))
     return result

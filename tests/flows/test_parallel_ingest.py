@@ -203,4 +203,6 @@ def test_readers_make_way_for_one_pdf_process_after_ingestion(tmp_path: Path) ->
         assert state.reporter.submit(render_pdf, html).result(timeout=120) == render_pdf(html)
     finally:
         state.reporter.shutdown()
+        if state.validator is not None:
+            state.validator.close()
         state.store.close()
