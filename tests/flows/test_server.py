@@ -14,7 +14,7 @@ import pytest
 from flows import server as api_server
 from flows.server import ServerStartError, TemporaryServer
 
-EPHEMERAL = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+EPHEMERAL = api_server.EPHEMERAL_ENV
 
 FLOW_SCRIPT = """
 import json, os, sys
@@ -86,12 +86,24 @@ def _is_zombie(pid: int) -> bool:
         return True
 
 
-def test_no_early_server_where_prefect_would_not_start_one() -> None:
-    """With an API URL configured (a real server, a test harness), start_early leaves it to Prefect."""
+def test_no_early_server_where_prefect_would_not_start_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an API URL configured (environment, profile, test harness), start_early leaves it to Prefect."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert api_server.start_early() is None
+    monkeypatch.delenv("PREFECT_API_URL")
+    started: list[TemporaryServer] = []
+
+    class Recorded(TemporaryServer):
+        def __init__(self, env: dict[str, str]) -> None:
+            super().__init__(env)
+            started.append(self)
+
+    monkeypatch.setattr(api_server, "TemporaryServer", Recorded)
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):  # as a profile or harness would
         assert api_server.start_early() is None
+    assert len(started) == 1 and started[0].process.poll() is not None  # started early, then stopped
 
 
 def test_serving_without_a_server_changes_nothing() -> None:
