@@ -388,11 +388,14 @@ def write_dedupe_details(path: Path, deduped: Any) -> None:
     manifest and ``runs.summary`` (which hold the counts), written without building the
     whole document in memory.
     """
+    encode = json.JSONEncoder(
+        ensure_ascii=False
+    ).encode  # one encoder: json.dumps with options builds one per call
     with path.open("w", encoding="utf-8") as out:
         for link in deduped.links:
-            out.write(json.dumps({"kind": "duplicate", **link.to_json()}, ensure_ascii=False) + "\n")
+            out.write(encode({"kind": "duplicate", **link.to_json()}) + "\n")
         for item in deduped.superseded:
-            out.write(json.dumps({"kind": "superseded", **item.to_json()}, ensure_ascii=False) + "\n")
+            out.write(encode({"kind": "superseded", **item.to_json()}) + "\n")
 
 
 def _previous_delivery(out: Path) -> dict[str, Any] | None:

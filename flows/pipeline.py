@@ -220,8 +220,8 @@ def run_flow(
         if state.pool is not None:
             state.pool.close()
             state.pool = None
-        if state.reporter is not None:
-            state.reporter.shutdown(wait=True, cancel_futures=True)
+        if state.reporter is not None:  # its process exits while the run is recorded (joined at exit)
+            state.reporter.shutdown(wait=False, cancel_futures=True)
             state.reporter = None
         if state.validator is not None:  # a run that failed before consolidating
             state.validator.close()
