@@ -15,6 +15,7 @@ then takes it over (``take``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AHEAD_PER_WORKER = 8  # files read ahead of the one being stored, per worker process
-WORKER_NICENESS = 10  # added to the readers' nice value (see _init_worker)
+WORKER_NICENESS = 10  # of the readers (see lower_priority)
+HELPER_NICENESS = 15  # of the PDF and validator processes: needed only after ingestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,6 @@ def _context(key: PoolKey) -> IngestContext:
 def _init_worker(key: PoolKey) -> None:
     import gc
 
-    # Readers yield the CPU to the run's own process (which stores, and is the bottleneck while
-    # ingesting) and to Prefect's API server starting up: on two cores they otherwise take turns
-    # with it and delay the flow's start by seconds (measured: server up after 10 s instead of 5.5 s).
-    os.nice(WORKER_NICENESS)
     _context(key)
     # The models are loaded for good: keep the collector from scanning them again and again
     # (measured: GC time while ingesting the 50k inbox 0.62 s -> 0.27 s).
@@ -102,6 +100,7 @@ class IngestPool:
         )
         # spawn the workers now: they load the models while the caller does other work
         self._warm = [self._executor.submit(_noop) for _ in range(key.workers)]
+        lower_priority(self._executor)
         self._planned: deque[str] = deque()
         self._inflight: deque[tuple[str, Future[list[TreeItem]]]] = deque()
 
@@ -143,7 +142,6 @@ def _noop() -> None:
 
 
 def _import_report_writers() -> None:
-    os.nice(WORKER_NICENESS)  # started with the readers: Prefect's server starting up goes first
     import reports.pdf  # noqa: F401  # xhtml2pdf and reportlab: about a second
 
 
@@ -157,7 +155,26 @@ def report_worker() -> ProcessPoolExecutor:
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_report_writers
     )
     executor.submit(_noop)  # start it now
+    lower_priority(executor, HELPER_NICENESS)
     return executor
+
+
+def lower_priority(executor: ProcessPoolExecutor, niceness: int = WORKER_NICENESS) -> None:
+    """Give the executor's processes ``niceness``, from here, as soon as they exist.
+
+    Readers yield the CPU to the run's own process (which stores) and to Prefect's
+    API server starting up: on two cores they otherwise took turns with it and
+    delayed the flow's start by seconds (measured: server up after 10 s instead of 5.5 s).
+    The PDF and validator processes, needed only when ingestion ends, yield to the readers.
+
+    Set by this process rather than by the workers' initializers: a spawned
+    process first starts Python and imports its modules (a good part of its
+    start-up) before any initializer runs, and that part then competed with
+    Prefect's server starting up at full priority.
+    """
+    for pid in list(getattr(executor, "_processes", None) or ()):
+        with contextlib.suppress(OSError):  # exited already, or not ours to change
+            os.setpriority(os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), niceness))
 
 
 @dataclass

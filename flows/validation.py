@@ -48,11 +48,8 @@ def row_validation(store: Store, taxonomy_path: Path | None) -> ValidationOutcom
 
 
 def _import_validation() -> None:
-    import os
-
     from processing.validation.runner import default_runtime
 
-    os.nice(10)  # started with the readers: Prefect's server starting up goes first
     default_runtime()  # imports Great Expectations (seconds) and builds its context
 
 
@@ -75,6 +72,9 @@ class Validator:
             max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_validation
         )
         self._executor.submit(_noop)  # start it now: it imports Great Expectations meanwhile
+        from flows.parallel import HELPER_NICENESS, lower_priority
+
+        lower_priority(self._executor, HELPER_NICENESS)  # started with the readers, needed after them
 
     def rows(self, database_url: str, taxonomy_path: Path | None) -> Future[ValidationOutcome]:
         return self._executor.submit(_row_validation_in_process, database_url, taxonomy_path)
