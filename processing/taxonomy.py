@@ -7,6 +7,7 @@ labels, descriptions and cue words are for people and for rule features.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -39,8 +40,13 @@ class TaxonomyError(ValueError):
     """The taxonomy file is missing, unreadable or incomplete."""
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(value: str) -> str:
-    """Lower-case, strip and map Norwegian letters and diacritics to ASCII ("Innføring" -> "innforing")."""
+    """Lower-case, strip and map Norwegian letters and diacritics to ASCII ("Innføring" -> "innforing").
+
+    Cached: the classifier folds each statement's theme hint and every theme's key and
+    label (about 150,000 calls on the 50k inbox, over a few hundred distinct strings).
+    """
     value = value.strip().casefold()
     value = value.replace("ø", "o").replace("æ", "ae").replace("å", "a")
     decomposed = unicodedata.normalize("NFKD", value)
