@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from connectors.db import Store
 from flows.ingest import IngestContext
 from flows.settings import Settings
-from flows.validation import OVERLAP_MAX_STATEMENTS, merge_validation, release_memory, row_validation
+from flows.validation import merge_validation, release_memory, row_validation
 from models.records import SourceOutcome, SourceStatus, utcnow
 
 if TYPE_CHECKING:
@@ -259,13 +259,13 @@ def reuse_previous_reports(state: RunState) -> bool:
 def validate_stored(state: RunState) -> RunState:
     """Row-level gates on stored submissions and statements; failing rows are quarantined, not lost.
 
-    With a ``state.validator`` process and at most ``OVERLAP_MAX_STATEMENTS`` stored, the
-    rows are validated there while ``consolidate_stored`` runs (see ``flows.validation``);
-    the outcome is applied there.
+    With a ``state.validator`` process (given by ``flows.pipeline.release_pool`` to runs of at
+    most ``flows.validation.OVERLAP_MAX_STATEMENTS``), the rows are validated there while
+    ``consolidate_stored`` runs, which applies the outcome.
     """
     if reuse_previous_reports(state):
         return state
-    if state.validator is not None and state.store.counts()["statements"] <= OVERLAP_MAX_STATEMENTS:
+    if state.validator is not None:
         state.pending_validation = state.validator.rows(
             state.settings.database_url, state.settings.taxonomy_path
         )

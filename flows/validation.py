@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from processing.validation import StageResult, ValidationOutcome
 
-VALIDATION_CHUNK_ROWS = 100_000  # rows per validated frame: bounds validation's memory (see row_validation)
+VALIDATION_CHUNK_ROWS = 25_000  # rows per validated frame: bounds validation's memory (see row_validation)
 OVERLAP_MAX_STATEMENTS = 250_000  # stored statements up to which rows are validated beside consolidation
 
 

@@ -60,23 +60,30 @@ def server_env(workdir: Path, **extra: str) -> dict[str, str]:
 
 def test_flow_runs_against_the_early_server_and_it_stops_at_exit(workdir: Path) -> None:
     """A flow inside serving() uses the early server; the client never imports Prefect's server; exit stops it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    done = subprocess.run(
-        [sys.executable, "-c", FLOW_SCRIPT],
-        check=False,
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = run_fresh(workdir, FLOW_SCRIPT)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["value"] == 42
     assert result["api_url"] == result["server_url"]
     assert result["server_module_imported"] is False
-    assert "Starting temporary server" not in done.stderr  # Prefect did not start a second one
     assert not Path(f"/proc/{result['server_pid']}").exists() or _is_zombie(result["server_pid"])
+
+
+def run_fresh(cwd: Path, code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -c code args`` with no Prefect or samordne settings from this process; must succeed
+    without Prefect starting a temporary server of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Starting temporary server" not in done.stderr  # the early server was used
+    return done
 
 
 def _is_zombie(pid: int) -> bool:
@@ -165,19 +172,8 @@ def test_cli_run_leaves_every_flow_and_task_run_recorded(workdir: Path) -> None:
     import sqlite3
 
     inbox = Path(__file__).resolve().parents[2] / "examples" / "inbox"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
     code = "import sys\nfrom flows.cli import entry\nsys.argv = ['samordne', *sys.argv[1:]]\nentry()\n"
-    done = subprocess.run(
-        [sys.executable, "-c", code, "run", str(inbox), "--out", str(workdir / "out")],
-        check=False,
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Starting temporary server" not in done.stderr
+    run_fresh(workdir, code, "run", str(inbox), "--out", str(workdir / "out"))
     with sqlite3.connect(workdir / ".samordne" / "prefect" / "prefect.db") as db:
         flows = db.execute(
             "SELECT id, state_type FROM flow_run WHERE flow_id IN "
