@@ -4,17 +4,18 @@ With no ``PREFECT_API_URL`` Prefect starts a temporary server (uvicorn in a
 subprocess) the first time a flow needs the API, and waits for it: about 4.5 s
 of CPU on this 2-core machine, after the flow's own imports, while the run can
 do nothing else. ``samordne run`` instead starts that same server here, before
-it imports the pipeline, so the server comes up while this process imports the
-pipeline, hashes the inbox and loads Great Expectations, and the reader
-processes load their models. The client then never imports ``prefect.server``
+it imports Prefect, so the server comes up while this process imports the
+pipeline and hashes the inbox, and the reader, PDF and validator processes load
+their models and libraries. The client then never imports ``prefect.server``
 (about 2.3 s of imports Prefect needs only to launch its own).
 
 The server is the one Prefect would start: the same command (``uvicorn`` with
 ``prefect.server.api.server:create_app``), the same variables (UI off,
-ephemeral), Prefect's settings passed on, a new port when the chosen one turns
-out to be taken (exit code 3, as Prefect does), stopped when this process exits.
-Where Prefect would not start one (an API URL is configured, ephemeral mode is
-off, or a test harness already serves), nothing is started and Prefect decides.
+ephemeral; no block registration, see ``EPHEMERAL_ENV``), a new port when the
+chosen one turns out to be taken (exit code 3, as Prefect does), stopped when
+this process exits. Where Prefect would not start one (an API URL is configured,
+ephemeral mode is off, or a test harness already serves), it is stopped at once
+or never started, and Prefect decides.
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ class TemporaryServer:
         self._env = env
         self.port = _free_port()
         self.process = self._spawn()
-        # Registered now, before Prefect's own exit handlers (its log and event workers drain at
-        # exit, and those are registered later, during the flow): exit handlers run last-in
-        # first-out, so the server stops only after they have delivered what they hold.
+        # Registered now, before Prefect's own exit handlers (its event loop thread's shutdown,
+        # which drains the log and event workers, is registered later, during the flow): exit
+        # handlers run last-in first-out, so the server stops only after they have delivered.
         atexit.register(self.stop)
 
     @property

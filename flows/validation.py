@@ -58,12 +58,6 @@ def _row_validation_in_process(database_url: str, taxonomy_path: Path | None) ->
         return row_validation(store, taxonomy_path)
 
 
-def _validate_frame(stage: str, frame: pd.DataFrame, context: dict[str, Any]) -> StageResult:
-    from processing.validation import validate_frame
-
-    return validate_frame(stage, frame, context)
-
-
 class Validator:
     """One process that validates rows while the caller consolidates, then checks the result."""
 
@@ -80,7 +74,9 @@ class Validator:
         return self._executor.submit(_row_validation_in_process, database_url, taxonomy_path)
 
     def frame(self, stage: str, frame: pd.DataFrame, context: dict[str, Any]) -> StageResult:
-        return self._executor.submit(_validate_frame, stage, frame, context).result()
+        from processing.validation import validate_frame
+
+        return self._executor.submit(validate_frame, stage, frame, context).result()
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
