@@ -9,13 +9,15 @@ pipeline and hashes the inbox, and the reader, PDF and validator processes load
 their models and libraries. The client then never imports ``prefect.server``
 (about 2.3 s of imports Prefect needs only to launch its own).
 
-The server is the one Prefect would start: the same command (``uvicorn`` with
-``prefect.server.api.server:create_app``), the same variables (UI off,
-ephemeral; no block registration, see ``EPHEMERAL_ENV``), a new port when the
-chosen one turns out to be taken (exit code 3, as Prefect does), stopped when
-this process exits. Where Prefect would not start one (an API URL is configured,
-ephemeral mode is off, or a test harness already serves), it is stopped at once
-or never started, and Prefect decides.
+The server is the one Prefect would start: the same uvicorn command line (run
+through ``flows.server_launch``) with ``prefect.server.api.server:create_app``,
+the same variables (UI off, ephemeral; no block registration, see
+``EPHEMERAL_ENV``), a new port when the chosen one turns out to be taken (exit
+code 3, as Prefect does). It stops when this process exits, and on Linux also
+when this process dies without exiting (SIGKILL, the OOM killer), which
+Prefect's own temporary server does not. Where Prefect would not start one (an
+API URL is configured, ephemeral mode is off, or a test harness already
+serves), it is stopped at once or never started, and Prefect decides.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -69,11 +72,14 @@ class TemporaryServer:
         spec = importlib.util.find_spec("prefect")
         assert spec is not None and spec.origin is not None
         app_dir = str(Path(spec.origin).parent.parent)
+        # The signal goes when the starting *thread* ends: only the main thread's lasts as long as the process.
+        parent = os.getpid() if threading.current_thread() is threading.main_thread() else 0
         return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
+                "flows.server_launch",
+                str(parent),
                 "--app-dir",
                 app_dir,
                 "--factory",

@@ -163,6 +163,48 @@ def test_server_that_does_not_answer_in_time_is_stopped(tmp_path: Path) -> None:
     assert server.process.poll() is not None
 
 
+KILLED_SCRIPT = """
+import time
+from pathlib import Path
+from flows.settings import prepare_prefect_env
+prepare_prefect_env(Path.cwd())
+from flows import server as api_server
+server = api_server.start_early()
+server.wait_ready(120)
+print(server.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_server_stops_when_its_run_is_killed(workdir: Path) -> None:
+    """A run killed with SIGKILL (no exit handlers run) leaves no API server behind (Linux)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the parent-death signal is Linux only")
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
+    run = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SCRIPT], cwd=workdir, env=env, stdout=subprocess.PIPE, text=True
+    )
+    server_pid = 0
+    try:
+        assert run.stdout is not None
+        server_pid = int(run.stdout.readline())
+        assert not _is_zombie(server_pid)  # serving
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while not _is_zombie(server_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _is_zombie(server_pid), f"server {server_pid} still running after its run was killed"
+    finally:
+        run.kill()
+        run.wait()
+        if server_pid and not _is_zombie(server_pid):
+            os.kill(server_pid, signal.SIGKILL)  # the failure above: do not leave it running
+
+
 def test_cli_run_leaves_every_flow_and_task_run_recorded(workdir: Path) -> None:
     """`samordne run` (early server, quick exit): Prefect's database holds the run and each task run, completed.
 
