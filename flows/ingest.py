@@ -192,15 +192,20 @@ def read_items(ctx: IngestContext, rel_path: str) -> list[TreeItem]:
 
 def store_items(ctx: IngestContext, items: Sequence[TreeItem]) -> list[SourceOutcome]:
     """Store one inbox file's items in one transaction; outcomes say what became of each."""
+    return store_tree(ctx.store, ctx.run_id, items)
+
+
+def store_tree(store: Store, run_id: int, items: Sequence[TreeItem]) -> list[SourceOutcome]:
+    """``store_items`` with only what storing needs (the flow's store beside Dask readers)."""
     outcomes: list[SourceOutcome] = []
-    recorded = ctx.store.record_tree(ctx.run_id, items)
+    recorded = store.record_tree(run_id, items)
     for item, stored in zip(items, recorded, strict=True):
         outcome = item.outcome
         if stored.status != outcome.status:  # content stored by another run, or earlier in this tree
             outcome = replace(
                 outcome,
                 status=stored.status,
-                reason=f"samme innhold som {ctx.store.source_path(stored.duplicate_of)}"
+                reason=f"samme innhold som {store.source_path(stored.duplicate_of)}"
                 if stored.duplicate_of is not None
                 else outcome.reason,
                 category="duplicate",

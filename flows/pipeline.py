@@ -10,16 +10,19 @@ function (``flows.ingest``, ``flows.outputs``) that tests and a REPL can call
 directly. Tasks work on batches of files, never on single records.
 
 Scale-out is opt-in: with ``dask_address`` or ``dask_workers`` the ingest batches
-(reading, segmenting, classifying per batch, storing) go to a Dask cluster
-through prefect-dask. Those tasks get only picklable arguments (an ``IngestJob``:
-inbox path, settings, run id) and open the store and load the models once per
-worker process. Consolidation and the reports read the database afterwards, so
-they are the same whichever runner ingested.
+(reading, segmenting, classifying) go to a Dask cluster through prefect-dask,
+and the flow stores what they return file by file in inbox order, as with local
+reader processes: every row gets the id a local run gives it, so the reports are
+the same byte for byte whichever runner ingested. Those tasks get only picklable
+arguments (an ``IngestJob``: inbox path, settings, run id) and load the models
+(and open the store, to recognise content stored before) once per worker process.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -28,15 +31,26 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows import outputs
-from flows.ingest import IngestContext, IngestJob, ingest_files, ingest_known, worker_context
+from flows.ingest import (
+    IngestContext,
+    IngestJob,
+    ingest_files,
+    ingest_known,
+    read_items,
+    store_tree,
+    worker_context,
+)
 from flows.settings import Settings
 from models.records import SourceOutcome
 
 T = TypeVar("T")
 
+AHEAD_PER_THREAD = 2  # Dask: batches read and not yet stored, per worker thread
+
 if TYPE_CHECKING:
     from prefect.task_runners import TaskRunner
 
+    from connectors.db import TreeItem
     from flows.parallel import IngestPool
 
 
@@ -115,17 +129,41 @@ def record_known(ctx: IngestContext, known: list[str]) -> list[SourceOutcome]:
 
 
 @task(name="ingest-batch", cache_policy=NO_CACHE)
-def ingest_batch_job(job: IngestJob, rel_paths: list[str]) -> list[SourceOutcome]:
-    return ingest_files(worker_context(job), rel_paths)
+def read_batch_job(job: IngestJob, rel_paths: list[str]) -> list[list[TreeItem]]:
+    """On a Dask worker: read, segment and classify a batch of files; the flow stores them."""
+    ctx = worker_context(job)
+    return [[item.prepare() for item in read_items(ctx, path)] for path in rel_paths]
+
+
+def _cluster_threads() -> int:
+    """Worker threads of the flow's Dask cluster (at least 1)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    client = getattr(context.task_runner, "client", None) if context else None
+    return max(1, sum(client.nthreads().values())) if client is not None else 1
 
 
 @flow(name="samordne-ingest-distributed")
 def ingest_distributed(job: IngestJob, batches: list[list[str]]) -> list[SourceOutcome]:
-    """Submit every batch to the flow's task runner (Dask) and collect outcomes in inbox order."""
-    futures = [ingest_batch_job.submit(job, batch) for batch in batches]
+    """Batches read on the flow's task runner (Dask); stored here, file by file, in inbox order.
+
+    Storing in inbox order gives every row the id a local run gives it, however the
+    batches finish, so the reports are the same on either runner. At most
+    ``AHEAD_PER_THREAD`` batches per worker thread are read and not yet stored.
+    """
+    from connectors.db import Store
+
+    ahead = AHEAD_PER_THREAD * _cluster_threads()
+    pending = iter(batches)
+    inflight = deque(read_batch_job.submit(job, batch) for batch in islice(pending, ahead))
     found: list[SourceOutcome] = []
-    for future in futures:
-        found.extend(future.result())
+    with Store.open(job.settings.database_url) as store:
+        while inflight:
+            items_of_files = inflight.popleft().result()
+            inflight.extend(read_batch_job.submit(job, batch) for batch in islice(pending, 1))
+            for items in items_of_files:
+                found.extend(store_tree(store, job.run_id, items))
     return found
 
 

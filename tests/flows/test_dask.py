@@ -90,6 +90,28 @@ def test_dask_runner_stores_what_the_default_runner_stores(
     assert delivered[0] == delivered[1]
 
 
+def test_dask_run_delivers_the_same_bytes_as_the_default_runner(runs: dict[str, Any]) -> None:
+    """Stored in inbox order, a Dask run's rows get the ids a local run gives them: the consolidated
+    position (statement ids included) and the review workbook's statement sheet are identical."""
+    from openpyxl import load_workbook
+
+    def outputs(name: str) -> tuple[bytes, list[tuple[Any, ...]]]:
+        written = runs[name]["result"]["outputs"]
+        consolidated = (Path(written["delivery"]) / "consolidated.json").read_bytes()
+        book = load_workbook(written["workbook"], read_only=True)
+        try:
+            sheet = book["Utsagn"]  # the statement ids an analyst corrects by
+            rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+        return consolidated, rows
+
+    default, dask = outputs("default"), outputs("dask")
+    assert b'"statement_ids"' in default[0]
+    assert dask[0] == default[0]
+    assert len(dask[1]) > 10 and dask[1] == default[1]
+
+
 def test_dask_run_submitted_every_batch_to_the_cluster(runs: dict[str, Any]) -> None:
     """The Dask run's ingest-batch task runs ran under the distributed subflow, one per batch."""
     from prefect import get_client
