@@ -15,6 +15,8 @@ import functools
 import re
 from collections.abc import Iterable
 
+from models.records import Locator
+
 NAME = "[navn fjernet]"
 PHONE = "[telefon fjernet]"
 EMAIL = "[e-post fjernet]"
@@ -323,8 +325,13 @@ def _normalised_names(known_names: tuple[str, ...]) -> _KnownNames | None:
         raw = (raw or "").strip()
         if not raw:
             continue
-        if "@" in raw:  # an e-mail address: its local part often spells the name
-            raw = re.sub(r"[._-]+", " ", raw.split("@", 1)[0]).strip()
+        if "@" in raw:  # an e-mail address: its local part often spells the name ("kari.nordmann")
+            parts = [p for p in re.split(r"[._-]+", raw.split("@", 1)[0]) if p]
+            if sum(1 for p in parts if p.isalpha()) < 2:
+                # a role mailbox ("post", "postmottak", "servicetorget") or a lone token: taken
+                # as a name it would blank that word in every quote ("e-post", "post")
+                continue
+            raw = " ".join(parts)
         if len(raw) < 3 or raw.isdigit():
             continue
         names.add(raw)
@@ -363,6 +370,9 @@ def _title_hit(match: re.Match[str]) -> str:
     return match.group(1) + NAME
 
 
+_PLACEHOLDER_RE = re.compile("(" + "|".join(re.escape(p) for p in (NAME, PHONE, EMAIL, FNR)) + ")")
+
+
 def redact(text: str, known_names: Iterable[str] = ()) -> str:
     """``text`` with e-mail addresses, fødselsnummer, phone numbers and personal names replaced."""
     out = _EMAIL_RE.sub(EMAIL, text)
@@ -370,6 +380,48 @@ def redact(text: str, known_names: Iterable[str] = ()) -> str:
     out = _PHONE_RE.sub(PHONE, out)
     known = _known_pattern(known_names)
     if known is not None:
-        out = known.sub(NAME, out)
+        # not inside the markers just written: a known name "Post" must not turn
+        # "[e-post fjernet]" into "[e-[navn fjernet] fjernet]"
+        pieces = _PLACEHOLDER_RE.split(out)
+        out = "".join(p if i % 2 else known.sub(NAME, p) for i, p in enumerate(pieces))
     out = _TITLE_RE.sub(_title_hit, out)
     return _FULLNAME_RE.sub(_first_name_hit, out)
+
+
+_MESSAGE_ID_RE = re.compile(r"<?([^<>@\s]+)@([^<>@\s]+?)>?")
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]{3,}")
+
+
+def redact_locator(locator: Locator, known_names: Iterable[str] = ()) -> str:
+    """``str(locator)`` for delivery: every part redacted, the message-id kept where it is a machine's.
+
+    A Message-ID looks like an e-mail address, and ``redact`` would blank it, but it is
+    where a quote from a mailbox file is found (``<synt-1-00002932@host>``,
+    ``<19960722000255.AAA26598@host>``). It is kept when its left part has a digit and
+    none of its letter runs is a known name's word or a common first name; otherwise
+    (``<kari.nordmann@host>``) it is redacted like any address.
+    """
+    bits = [redact(locator.file, known_names)]
+    for name in ("sheet", "row", "column", "message_id", "part", "response_id", "question", "line"):
+        value = getattr(locator, name)
+        if value is None:
+            continue
+        text = str(value)
+        kept = name == "message_id" and _machine_message_id(text, known_names)
+        bits.append(f"{name}={text if kept else redact(text, known_names)}")
+    return " | ".join(bits)
+
+
+def _machine_message_id(message_id: str, known_names: Iterable[str]) -> bool:
+    match = _MESSAGE_ID_RE.fullmatch(message_id.strip())
+    if match is None or not any(ch.isdigit() for ch in match.group(1)):
+        return False
+    words = _name_words(tuple(known_names))
+    return all(_fold(run) not in words for run in _LETTER_RUN_RE.findall(match.group(1)))
+
+
+@functools.lru_cache(maxsize=8)
+def _name_words(known_names: tuple[str, ...]) -> frozenset[str]:
+    """Casefolded words of the known names (of an address: its left part) and the common first names."""
+    words = {_fold(w) for name in known_names for w in _WORD_RE.findall(name.split("@", 1)[0])}
+    return frozenset(words | {_fold(n) for n in FIRST_NAMES})

@@ -34,7 +34,7 @@ from processing.consolidation.records import (
     Unresolved,
 )
 from processing.consolidation.voice import combine_stances, stated_stances
-from processing.redact import redact
+from processing.redact import redact, redact_locator
 
 POPULATION_REFERENCE_DATE = "2024-01-01"
 FOR_STANCES = ("support", "conditional")
@@ -82,7 +82,7 @@ def _quote(row: StatementRow, stance: str, known_names: Sequence[str]) -> Quote:
         stance=stance,
         confidence=round(row.confidence, 4),
         source_file=redact(row.source_file, known_names),
-        locator=redact(str(row.locator), known_names),
+        locator=redact_locator(row.locator, known_names),
     )
 
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing.redact import is_fodselsnummer, redact
+from models.records import Locator
+from processing.redact import is_fodselsnummer, redact, redact_locator
 
 
 def with_control_digits(nine: str) -> str:
@@ -105,3 +106,71 @@ def test_known_names_prefilter_skips_quotes_without_those_words() -> None:
     assert known.sub("[x]", "Kommunen støtter forslaget.") == "Kommunen støtter forslaget."
     assert known.sub("[x]", "Spør GURI  nilsdatter.") == "Spør [x]."
     assert _known_pattern(("(Guri)",)).first_words is None  # type: ignore[union-attr]  # starts with no word
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "expected"),
+    [
+        # a role mailbox is not a name: "post" stays a word in every quote
+        (
+            "Svar på e-post til post@vinje.kommune.no.",
+            ("post@vinje.kommune.no",),
+            "Svar på e-post til [e-post fjernet].",
+        ),
+        ("Postmottak tar imot.", ("postmottak@vinje.kommune.no",), "Postmottak tar imot."),
+        # a personal address still gives its name
+        ("Hilsen Guri Nilsdatter", ("guri_nilsdatter@vinje.kommune.no",), "Hilsen [navn fjernet]"),
+        # markers already written are never redacted again, whatever the names
+        ("Skriv til kari@x.no.", ("Post",), "Skriv til [e-post fjernet]."),
+        ("Ring 912 34 567.", ("telefon", "Fjernet"), "Ring [telefon fjernet]."),
+    ],
+)
+def test_known_names_leave_words_and_markers_alone(text: str, known: tuple[str, ...], expected: str) -> None:
+    """Role mailboxes are not names, and a known name never rewrites a marker."""
+    assert redact(text, known) == expected
+
+
+@pytest.mark.parametrize(
+    ("locator", "known", "expected"),
+    [
+        (
+            Locator(file="postkasse.mbox", message_id="<synt-1-00002932@samordne.invalid>", part="1"),
+            ("post@vinje.kommune.no",),
+            "postkasse.mbox | message_id=<synt-1-00002932@samordne.invalid> | part=1",
+        ),
+        (
+            Locator(file="svar.eml", message_id="<19960722000255.AAA26598@navstar1.mcom.com>"),
+            ("Kari Nordmann",),
+            "svar.eml | message_id=<19960722000255.AAA26598@navstar1.mcom.com>",
+        ),
+        # an id spelling a person's address, or with no machine part, is redacted like an address
+        (
+            Locator(file="svar.eml", message_id="<kari.nordmann.77@bergen.kommune.no>"),
+            (),
+            "svar.eml | message_id=<[e-post fjernet]>",
+        ),
+        (
+            Locator(file="svar.eml", message_id="<guri.9@x.no>", part="2"),
+            ("guri.nilsdatter@x.no",),
+            "svar.eml | message_id=<[e-post fjernet]> | part=2",
+        ),
+        (Locator(file="svar.eml", message_id="<abc@x.no>"), (), "svar.eml | message_id=<[e-post fjernet]>"),
+        # every other part is redacted as text
+        (
+            Locator(file="Kari Nordmann.xlsx", sheet="Ola Nordmann", row=4, column="C"),
+            (),
+            "[navn fjernet].xlsx | sheet=[navn fjernet] | row=4 | column=C",
+        ),
+    ],
+)
+def test_delivered_locator_keeps_machine_message_ids(
+    locator: Locator, known: tuple[str, ...], expected: str
+) -> None:
+    """A quote from a mailbox stays traceable to its message; personal data in a locator does not survive."""
+    assert redact_locator(locator, known) == expected
+
+
+def test_delivered_locator_equals_redacted_text_without_a_message_id() -> None:
+    """Without a message-id the delivered locator is what redacting the whole locator gives."""
+    locator = Locator(file="innspill/svar 912 34 567.csv", row=12, question="Hva mener Kari Nordmann?")
+    assert redact_locator(locator) == redact(str(locator))
