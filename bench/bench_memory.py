@@ -73,7 +73,7 @@ class Sampler:
 def run(inbox: Path, work: Path, workers: int) -> list[dict[str, Any]]:
     from dataclasses import replace
 
-    from flows import outputs, parallel
+    from flows import outputs, parallel, reporting
     from flows.ingest import ingest_files, ingest_known
     from flows.pipeline import release_pool
     from flows.settings import Settings
@@ -100,7 +100,7 @@ def run(inbox: Path, work: Path, workers: int) -> list[dict[str, Any]]:
     sampler.mark("validate")
     state = outputs.consolidate_stored(state)
     sampler.mark("consolidate")
-    written = outputs.write_reports(state)
+    written = reporting.write_reports(state)
     sampler.mark("reports")
     if state.reporter is not None:
         state.reporter.shutdown()

@@ -12,7 +12,7 @@ alone; the figure reported is the growth over the process's RSS once its input i
   should stay flat, time should grow about linearly.
 
 Input: ``--state PATH``, a pickle of ``{"consolidation", "rows", "quality", "manifest"}`` as
-``flows.outputs.write_reports`` passes them (e.g. the 50k synthetic inbox), or synthetic rows
+``flows.reporting.write_reports`` passes them (e.g. the 50k synthetic inbox), or synthetic rows
 from ``bench.bench_consolidate.make_rows`` (``--statements``, default 50,000) consolidated here.
 
 The whole old workbook (commit cee8631, ``render_workbook`` with openpyxl in normal mode),

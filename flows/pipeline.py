@@ -30,7 +30,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from flows import outputs
+from flows import outputs, reporting
 from flows.ingest import (
     IngestContext,
     IngestJob,
@@ -179,14 +179,14 @@ def consolidate(state: outputs.RunState) -> outputs.RunState:
 
 @task(name="write-reports", cache_policy=NO_CACHE)
 def write_reports(state: outputs.RunState) -> dict[str, str]:
-    return outputs.write_reports(state)
+    return reporting.write_reports(state)
 
 
 @task(name="publish-artifacts", cache_policy=NO_CACHE)
 def publish_artifacts(state: outputs.RunState, written: dict[str, str]) -> None:
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    create_markdown_artifact(key="samordne-run-summary", markdown=outputs.summary_markdown(state, written))
+    create_markdown_artifact(key="samordne-run-summary", markdown=reporting.summary_markdown(state, written))
     quarantined = [
         {"fil": o.path, "årsak": o.reason} for o in state.outcomes if o.status.value == "quarantined"
     ]

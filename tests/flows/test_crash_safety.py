@@ -34,7 +34,7 @@ EXAMPLES = REPO / "examples" / "inbox"
 RUN_SCRIPT = """
 import dataclasses, json, os, signal, sys
 from pathlib import Path
-from flows import outputs
+from flows import outputs, reporting
 from flows.ingest import ingest_files
 from flows.settings import Settings
 
@@ -69,7 +69,7 @@ state = outputs.validate_stored(state)
 print("consolidate", flush=True)
 state = outputs.consolidate_stored(state)
 print("write", flush=True)
-written = outputs.write_reports(state)
+written = reporting.write_reports(state)
 if pool is not None:
     pool.close()
 result = outputs.finish_run(state, written)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from flows import outputs
+from flows import outputs, reporting
 from flows.ingest import ingest_files
 from flows.settings import Settings
 
@@ -29,7 +29,7 @@ def _run(settings: Settings, inbox: Path, out: Path) -> tuple[dict[str, Any], ou
         state.outcomes.extend(ingest_files(ctx, batch))
     state = outputs.validate_stored(state)
     state = outputs.consolidate_stored(state)
-    written = outputs.write_reports(state)
+    written = reporting.write_reports(state)
     return outputs.finish_run(state, written), state
 
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from flows import outputs
+from flows import outputs, reporting
 from flows.cli import main
 from flows.ingest import ingest_files
 from flows.settings import Settings
@@ -33,7 +33,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     ctx = outputs.ingest_context(state)
     state.outcomes.extend(ingest_files(ctx, state.inbox_files))
     state = outputs.consolidate_stored(outputs.validate_stored(state))
-    result = outputs.finish_run(state, outputs.write_reports(state))
+    result = outputs.finish_run(state, reporting.write_reports(state))
     return {"work": work, "url": url, "result": result}
 
 
