@@ -21,6 +21,8 @@ measures the steps that run after ingestion (``flows.outputs.validate_stored`` a
 
 Run: ``.venv/bin/python -m bench.bench_scale [--statements 50000 200000 1000000]``
 (databases are cached in ``--workdir``; ``--profile N`` writes a cProfile of size N).
+Without ``--base`` the base is made once: ``samordne run`` over the synthetic 50k
+inbox (seed 1, the inbox ``bench.bench_end_to_end`` caches) into ``--workdir``.
 """
 
 from __future__ import annotations
@@ -35,14 +37,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-DEFAULT_BASE = Path("/tmp/prof/run/samordne.db")
-DEFAULT_WORKDIR = Path("/tmp/samordne-scale")
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "samordne-scale"
 _LONG_WORD = re.compile(r"\w{6,}")
 
 # -- scale input ---------------------------------------------------------------------------
@@ -151,6 +153,40 @@ def build_database(base: Path, target: Path, statements: int) -> int:
     conn.close()
     tmp.replace(target)
     return count
+
+
+def default_base(workdir: Path) -> Path:
+    """The stored 50k run every size is scaled from, made on first use (``samordne run``, ~20 s)."""
+    from bench.bench_end_to_end import cached_inbox
+
+    target = workdir / "base-50k.db"
+    if target.is_file():
+        return target
+    inbox = cached_inbox(1, 50_000, Path(tempfile.gettempdir()) / "samordne-bench")
+    work = workdir / "base-run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = {**os.environ, "SAMORDNE_DATABASE_URL": f"sqlite:///{work / 'samordne.db'}"}
+    env.pop("PREFECT_API_URL", None)
+    env["PREFECT_HOME"] = str(work / "prefect")
+    samordne = str(Path(sys.executable).with_name("samordne"))
+    print(f"storing the base run (50k synthetic inbox) in {target} ...", file=sys.stderr, flush=True)
+    with (workdir / "base-run.log").open("wb") as log:
+        done = subprocess.run(
+            [samordne, "run", str(inbox), "--out", str(work / "out")],
+            check=False,
+            cwd=work,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    if done.returncode != 0:
+        raise SystemExit(
+            f"storing the base run failed (exit {done.returncode}); see {workdir / 'base-run.log'}"
+        )
+    (work / "samordne.db").rename(target)
+    shutil.rmtree(work, ignore_errors=True)
+    return target
 
 
 def database_for(base: Path, workdir: Path, statements: int) -> Path:
@@ -306,7 +342,9 @@ def report(sizes: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statements", type=int, nargs="+", default=[50_000, 200_000, 1_000_000])
-    parser.add_argument("--base", type=Path, default=DEFAULT_BASE, help="a stored run of the synthetic inbox")
+    parser.add_argument(
+        "--base", type=Path, default=None, help="a stored run of the synthetic inbox (default: made once)"
+    )
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument(
         "--profile", type=int, default=None, help="size to profile (cProfile file in workdir)"
@@ -318,8 +356,10 @@ def main() -> None:
     if args.measure is not None:
         print(json.dumps(measure(args.measure, args.profile_out)))
         return
-    if not args.base.is_file():
-        parser.error(f"no base database {args.base}: run `samordne run` on the synthetic 50k inbox first")
+    if args.base is None:
+        args.base = default_base(args.workdir)
+    elif not args.base.is_file():
+        parser.error(f"no base database {args.base}: a database `samordne run` stored")
     sizes = []
     for n in args.statements:
         db = database_for(args.base, args.workdir, n)
