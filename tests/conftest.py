@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -93,8 +94,24 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     from prefect.testing.utilities import prefect_test_harness
 
+    _private_websocket_random()
+
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def _private_websocket_random() -> None:
+    """Prefect's events client keeps a websocket open for the rest of the session, and its
+    keepalive pings (``websockets``: ``random.getrandbits``) draw from the global ``random``
+    in a background thread. Hypothesis tests running later in this process then saw the global
+    state change while they drew examples and warned "Do not use the random module inside
+    strategies". The pings get a generator of their own; nothing else changes."""
+    import random
+
+    with contextlib.suppress(ImportError):
+        from websockets.asyncio import connection
+
+        connection.random = random.Random()  # type: ignore[assignment]  # the module only calls .getrandbits
 
 
 def _statement_places(data: Any, url: str) -> Any:
