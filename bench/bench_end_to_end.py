@@ -44,31 +44,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-TRIVIAL_FLOW = """
-from pathlib import Path
-from flows.settings import prepare_prefect_env
-prepare_prefect_env(Path.cwd())
-from prefect import flow, task
-
-@task
-def one() -> int:
-    return 1
-
-@flow(name="bench-trivial")
-def trivial() -> int:
-    return one()
-
-trivial()
-"""
-
-# As `samordne run` starts and ends (flows.commands.pipeline.run, flows.cli.entry).
-TRIVIAL_FLOW_EARLY = """
+_PREPARE = """
 import atexit, os, sys, threading
 from pathlib import Path
 from flows.settings import prepare_prefect_env
 prepare_prefect_env(Path.cwd())
-from flows import server as api_server
-server = api_server.start_early()
+"""
+_FLOW = """
 from prefect import flow, task
 
 @task
@@ -78,7 +60,15 @@ def one() -> int:
 @flow(name="bench-trivial")
 def trivial() -> int:
     return one()
+"""
+TRIVIAL_FLOW = _PREPARE + _FLOW + "trivial()\n"
 
+# As `samordne run` starts and ends (flows.commands.pipeline.run, flows.cli.entry).
+TRIVIAL_FLOW_EARLY = (
+    _PREPARE
+    + "from flows import server as api_server\nserver = api_server.start_early()\n"
+    + _FLOW
+    + """
 with api_server.serving(server):
     trivial()
 threading._shutdown()
@@ -87,6 +77,7 @@ sys.stdout.flush()
 sys.stderr.flush()
 os._exit(0)
 """
+)
 
 
 @dataclass
