@@ -63,6 +63,10 @@ class RespondentKind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+# The parts of a locator after its file, in the order ``str(locator)`` names them.
+LOCATOR_PARTS = ("sheet", "row", "column", "message_id", "part", "response_id", "question", "line")
+
+
 @dataclass(frozen=True, slots=True)
 class Locator:
     """Where a piece of input came from, precise enough for an analyst to find it.
@@ -83,7 +87,7 @@ class Locator:
 
     def __str__(self) -> str:
         bits = [self.file]
-        for name in ("sheet", "row", "column", "message_id", "part", "response_id", "question", "line"):
+        for name in LOCATOR_PARTS:
             value = getattr(self, name)
             if value is not None:
                 bits.append(f"{name}={value}")

@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from models.records import Locator
+from models.records import LOCATOR_PARTS, Locator
 
 NAME = "[navn fjernet]"
 PHONE = "[telefon fjernet]"
@@ -402,7 +402,7 @@ def redact_locator(locator: Locator, known_names: Iterable[str] = ()) -> str:
     (``<kari.nordmann@host>``) it is redacted like any address.
     """
     bits = [redact(locator.file, known_names)]
-    for name in ("sheet", "row", "column", "message_id", "part", "response_id", "question", "line"):
+    for name in LOCATOR_PARTS:
         value = getattr(locator, name)
         if value is None:
             continue
