@@ -190,6 +190,15 @@ def read_items(ctx: IngestContext, rel_path: str) -> list[TreeItem]:
     return items
 
 
+def read_prepared(ctx: IngestContext, rel_path: str) -> list[TreeItem]:
+    """``read_items`` as table rows, for storing in another process (reader processes, Dask).
+
+    Table rows pickle several times faster than the records, and the storing process
+    (the bottleneck with two readers) is left only the inserts.
+    """
+    return [item.prepare() for item in read_items(ctx, rel_path)]
+
+
 def store_items(ctx: IngestContext, items: Sequence[TreeItem]) -> list[SourceOutcome]:
     """Store one inbox file's items in one transaction; outcomes say what became of each."""
     return store_tree(ctx.store, ctx.run_id, items)

@@ -80,11 +80,9 @@ def _init_worker(key: PoolKey) -> None:
 
 
 def _read_file(key: PoolKey, rel_path: str) -> list[TreeItem]:
-    from flows.ingest import read_items
+    from flows.ingest import read_prepared
 
-    # as table rows: they pickle several times faster than the records, and the storing
-    # process (the bottleneck with two workers) is left only the inserts
-    return [item.prepare() for item in read_items(_context(key), rel_path)]
+    return read_prepared(_context(key), rel_path)
 
 
 class IngestPool:
@@ -99,8 +97,7 @@ class IngestPool:
             initargs=(key,),
         )
         # spawn the workers now: they load the models while the caller does other work
-        self._warm = [self._executor.submit(_noop) for _ in range(key.workers)]
-        lower_priority(self._executor)
+        start_now(self._executor, key.workers, WORKER_NICENESS)
         self._planned: deque[str] = deque()
         self._inflight: deque[tuple[str, Future[list[TreeItem]]]] = deque()
 
@@ -141,6 +138,13 @@ def _noop() -> None:
     return None
 
 
+def start_now(executor: ProcessPoolExecutor, processes: int, niceness: int) -> None:
+    """Spawn the executor's ``processes`` now (their initializers run meanwhile), at ``niceness``."""
+    for _ in range(processes):
+        executor.submit(_noop)
+    lower_priority(executor, niceness)
+
+
 def _import_report_writers() -> None:
     import reports.pdf  # noqa: F401  # xhtml2pdf and reportlab: about a second
 
@@ -154,12 +158,11 @@ def report_worker() -> ProcessPoolExecutor:
     executor = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_report_writers
     )
-    executor.submit(_noop)  # start it now
-    lower_priority(executor, HELPER_NICENESS)
+    start_now(executor, 1, HELPER_NICENESS)
     return executor
 
 
-def lower_priority(executor: ProcessPoolExecutor, niceness: int = WORKER_NICENESS) -> None:
+def lower_priority(executor: ProcessPoolExecutor, niceness: int) -> None:
     """Give the executor's processes ``niceness``, from here, as soon as they exist.
 
     Readers yield the CPU to the run's own process (which stores) and to Prefect's

@@ -36,7 +36,7 @@ from flows.ingest import (
     IngestJob,
     ingest_files,
     ingest_known,
-    read_items,
+    read_prepared,
     store_tree,
     worker_context,
 )
@@ -132,7 +132,7 @@ def record_known(ctx: IngestContext, known: list[str]) -> list[SourceOutcome]:
 def read_batch_job(job: IngestJob, rel_paths: list[str]) -> list[list[TreeItem]]:
     """On a Dask worker: read, segment and classify a batch of files; the flow stores them."""
     ctx = worker_context(job)
-    return [[item.prepare() for item in read_items(ctx, path)] for path in rel_paths]
+    return [read_prepared(ctx, path) for path in rel_paths]
 
 
 def _cluster_threads() -> int:

@@ -65,10 +65,10 @@ class Validator:
         self._executor = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_validation
         )
-        self._executor.submit(_noop)  # start it now: it imports Great Expectations meanwhile
-        from flows.parallel import HELPER_NICENESS, lower_priority
+        from flows.parallel import HELPER_NICENESS, start_now
 
-        lower_priority(self._executor, HELPER_NICENESS)  # started with the readers, needed after them
+        # now: it imports Great Expectations meanwhile; started with the readers, needed after them
+        start_now(self._executor, 1, HELPER_NICENESS)
 
     def rows(self, database_url: str, taxonomy_path: Path | None) -> Future[ValidationOutcome]:
         return self._executor.submit(_row_validation_in_process, database_url, taxonomy_path)
@@ -80,10 +80,6 @@ class Validator:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _noop() -> None:
-    return None
 
 
 def merge_validation(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:

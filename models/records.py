@@ -9,6 +9,7 @@ converter between the two lives in ``connectors.db``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -63,10 +64,6 @@ class RespondentKind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-# The parts of a locator after its file, in the order ``str(locator)`` names them.
-LOCATOR_PARTS = ("sheet", "row", "column", "message_id", "part", "response_id", "question", "line")
-
-
 @dataclass(frozen=True, slots=True)
 class Locator:
     """Where a piece of input came from, precise enough for an analyst to find it.
@@ -86,12 +83,14 @@ class Locator:
     line: int | None = None  # 1-based line in a text file
 
     def __str__(self) -> str:
-        bits = [self.file]
-        for name in LOCATOR_PARTS:
+        return " | ".join([self.file, *(f"{name}={value}" for name, value in self.parts())])
+
+    def parts(self) -> Iterator[tuple[str, str]]:
+        """The parts after the file that are set, as ``(name, text)``, in the order ``str`` names them."""
+        for name in ("sheet", "row", "column", "message_id", "part", "response_id", "question", "line"):
             value = getattr(self, name)
             if value is not None:
-                bits.append(f"{name}={value}")
-        return " | ".join(bits)
+                yield name, str(value)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}

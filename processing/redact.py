@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from models.records import LOCATOR_PARTS, Locator
+from models.records import Locator
 
 NAME = "[navn fjernet]"
 PHONE = "[telefon fjernet]"
@@ -402,11 +402,7 @@ def redact_locator(locator: Locator, known_names: Iterable[str] = ()) -> str:
     (``<kari.nordmann@host>``) it is redacted like any address.
     """
     bits = [redact(locator.file, known_names)]
-    for name in LOCATOR_PARTS:
-        value = getattr(locator, name)
-        if value is None:
-            continue
-        text = str(value)
+    for name, text in locator.parts():
         kept = name == "message_id" and _machine_message_id(text, known_names)
         bits.append(f"{name}={text if kept else redact(text, known_names)}")
     return " | ".join(bits)

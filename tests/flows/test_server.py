@@ -68,15 +68,19 @@ def test_flow_runs_against_the_early_server_and_it_stops_at_exit(workdir: Path) 
     assert not Path(f"/proc/{result['server_pid']}").exists() or _is_zombie(result["server_pid"])
 
 
+def fresh_env() -> dict[str, str]:
+    """This process's environment without Prefect or samordne settings, as on a new shell."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
+
+
 def run_fresh(cwd: Path, code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``python -c code args`` with no Prefect or samordne settings from this process; must succeed
     without Prefect starting a temporary server of its own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         check=False,
         cwd=cwd,
-        env=env,
+        env=fresh_env(),
         capture_output=True,
         text=True,
         timeout=600,
@@ -183,9 +187,8 @@ def test_server_stops_when_its_run_is_killed(workdir: Path) -> None:
     import signal
     import time
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAMORDNE_"))}
     run = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SCRIPT], cwd=workdir, env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", KILLED_SCRIPT], cwd=workdir, env=fresh_env(), stdout=subprocess.PIPE, text=True
     )
     server_pid = 0
     try:
